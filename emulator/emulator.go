@@ -1,0 +1,301 @@
+// Package emulator is the faceid emulator as a library: New returns a
+// Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
+// (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
+// verification page under /reflect/ and the control API under /_emulator.
+//
+// Servers share nothing: two in one process are fully independent. Tests
+// that want a running server on a free port use package emulatortest.
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
+)
+
+// The credential accepted when none is configured. It is documented and
+// printed at start-up; it is not a secret.
+const (
+	DefaultSecretID  = "AKIDEMULATOR00000000000000000000000"
+	DefaultSecretKey = "emulator-secret-key-0000000000000000"
+)
+
+// APIVersion is the faceid API version served.
+const APIVersion = "2018-03-01"
+
+// DefaultMaxClockSkew is the allowed difference between a request's
+// timestamp and real time.
+const DefaultMaxClockSkew = 5 * time.Minute
+
+// DefaultMaxSessions bounds the sessions kept; the oldest go first.
+const DefaultMaxSessions = 200_000
+
+// DefaultRegions are Tencent Cloud's international regions.
+func DefaultRegions() []string {
+	return []string{"ap-singapore", "ap-hongkong", "ap-bangkok", "ap-jakarta", "ap-tokyo", "ap-seoul",
+		"ap-mumbai", "na-siliconvalley", "na-ashburn", "na-toronto", "eu-frankfurt", "sa-saopaulo"}
+}
+
+// Clock tells the time; clocks are injected so tests can pin or move time.
+type Clock = clock.Clock
+
+// Credential is one SecretId/SecretKey pair the emulator accepts. A
+// non-empty Token makes it a temporary credential: requests must carry the
+// same token.
+type Credential = signature.Credential
+
+// DefaultCredential returns the documented default credential.
+func DefaultCredential() Credential {
+	return Credential{SecretID: DefaultSecretID, SecretKey: DefaultSecretKey}
+}
+
+// ParseCredentials parses "SecretId:SecretKey[:Token],..." (the
+// EMULATOR_CREDENTIALS format).
+func ParseCredentials(s string) ([]Credential, error) {
+	var out []Credential
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		parts := strings.SplitN(item, ":", 3)
+		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+			return nil, fmt.Errorf("credential %q: want SecretId:SecretKey[:Token]", redact(item))
+		}
+		c := Credential{SecretID: parts[0], SecretKey: parts[1]}
+		if len(parts) == 3 {
+			c.Token = parts[2]
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no credentials given")
+	}
+	return out, nil
+}
+
+// redact keeps the SecretId of a credential string for error messages.
+func redact(item string) string {
+	if i := strings.IndexByte(item, ':'); i >= 0 {
+		return item[:i] + ":***"
+	}
+	return item
+}
+
+// Options configures a Server. The zero value is a working emulator with
+// the default credential.
+type Options struct {
+	// Credentials accepted; empty = DefaultCredential.
+	Credentials []Credential
+	// MaxClockSkew allowed between a request's timestamp and real time;
+	// 0 = DefaultMaxClockSkew. NoClockSkewCheck turns the check off (for
+	// replaying recorded requests); signatures are still checked.
+	MaxClockSkew     time.Duration
+	NoClockSkewCheck bool
+	// PublicURL is the browser-facing base of VerificationURL; "" = the
+	// scheme and Host of each Apply request.
+	PublicURL string
+	// Regions accepted; nil = DefaultRegions. AnyRegion accepts every region.
+	Regions   []string
+	AnyRegion bool
+	// HostAliases are extra host names accepted as the signed host.
+	HostAliases []string
+	// ScenarioPaths are user scenario files or directories, loaded over the
+	// shipped library.
+	ScenarioPaths []string
+	// MaxSessions bounds the sessions kept (oldest evicted first);
+	// 0 = DefaultMaxSessions.
+	MaxSessions int
+	// DataDir, when set, keeps sessions in a bbolt file in this directory
+	// so they survive restarts; empty = memory only.
+	DataDir string
+	// JournalSize is how many API requests the journal keeps; 0 = 1000.
+	JournalSize int
+	// AdminToken protects /_emulator (except health and ready).
+	AdminToken string
+	// Clock is the base clock for token lifetimes (the control API moves an
+	// offset over it); nil = real time.
+	Clock Clock
+	// SignatureClock is the time request timestamps are checked against;
+	// nil = real time. It is not moved by the control API, so SDK calls keep
+	// working after the clock is advanced.
+	SignatureClock Clock
+	// Logger receives the request log and events; nil = discard.
+	Logger *slog.Logger
+	// Version is reported by health.
+	Version string
+}
+
+// Server is a running faceid emulator. It is an http.Handler.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	clock    *clock.Offset
+	store    store.Store
+	loader   *scenarios.Loader
+	service  *faceid.Service
+	gateway  *api.Gateway
+	journal  *control.Journal
+	control  *control.Handler
+	web      http.Handler
+	creds    []Credential
+	serving  atomic.Bool
+	closed   atomic.Bool
+	problems []scenarios.Problem
+}
+
+// New builds a Server. It fails when user scenario files are broken.
+func New(opts Options) (*Server, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	creds := opts.Credentials
+	if len(creds) == 0 {
+		creds = []Credential{DefaultCredential()}
+	}
+	skew := opts.MaxClockSkew
+	if skew == 0 {
+		skew = DefaultMaxClockSkew
+	}
+	if opts.NoClockSkewCheck {
+		skew = 0
+	}
+	regions := opts.Regions
+	if regions == nil {
+		regions = DefaultRegions()
+	}
+	if opts.AnyRegion {
+		regions = nil
+	}
+	sigClock := opts.SignatureClock
+	if sigClock == nil {
+		sigClock = clock.Real{}
+	}
+	loader := scenarios.NewLoader(opts.ScenarioPaths, log)
+	if _, problems := loader.Load(); len(problems) > 0 {
+		return nil, &ScenarioError{Problems: problems}
+	}
+	max := opts.MaxSessions
+	if max == 0 {
+		max = DefaultMaxSessions
+	}
+	var st store.Store = store.NewMemory(max)
+	if opts.DataDir != "" {
+		disk, err := store.OpenBolt(opts.DataDir, max)
+		if err != nil {
+			return nil, err
+		}
+		st = disk
+	}
+
+	s := &Server{
+		opts:    opts,
+		log:     log,
+		clock:   clock.NewOffset(opts.Clock),
+		store:   st,
+		loader:  loader,
+		journal: control.NewJournal(opts.JournalSize),
+		creds:   creds,
+	}
+	s.service = faceid.New(faceid.Config{
+		Store:     st,
+		Scenarios: loader.Current,
+		Clock:     s.clock,
+		Logger:    log,
+	})
+	s.gateway = api.New(api.Config{
+		Verifier: signature.New(signature.Config{
+			Credentials: creds,
+			Now:         sigClock.Now,
+			MaxSkew:     skew,
+			HostAliases: opts.HostAliases,
+		}),
+		Version:   APIVersion,
+		Regions:   regions,
+		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),
+		Clock:     s.clock,
+		Logger:    log,
+		Observer:  s.journal,
+	})
+	s.service.Register(s.gateway)
+	s.control = control.New(control.Config{
+		Service:    s.service,
+		Journal:    s.journal,
+		Clock:      s.clock,
+		Scenarios:  loader.Current,
+		Ready:      s.serving.Load,
+		AdminToken: opts.AdminToken,
+		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
+		Version:    opts.Version,
+		Logger:     log,
+	})
+	s.web = web.New(web.Config{Service: s.service, Logger: log})
+	return s, nil
+}
+
+// ScenarioError reports broken scenario files.
+type ScenarioError struct{ Problems []scenarios.Problem }
+
+func (e *ScenarioError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return "scenario files have problems:\n" + strings.Join(lines, "\n")
+}
+
+// ServeHTTP routes to the control API, the verification page or the API
+// gateway. The gateway answers on "/" and on any other path, because SDKs
+// can be given an endpoint with a path prefix.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == control.Prefix || strings.HasPrefix(p, control.Prefix+"/"):
+		s.control.ServeHTTP(w, r)
+	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
+		s.web.ServeHTTP(w, r)
+	default:
+		s.gateway.ServeHTTP(w, r)
+	}
+}
+
+// MarkServing tells the readiness probe that a listener serves this Server.
+func (s *Server) MarkServing() { s.serving.Store(true) }
+
+// Credentials returns the accepted credentials.
+func (s *Server) Credentials() []Credential { return append([]Credential(nil), s.creds...) }
+
+// Clock returns the clock token lifetimes see; Advance and Set move it.
+func (s *Server) Clock() *clock.Offset { return s.clock }
+
+// Scenarios returns the currently loaded scenario set.
+func (s *Server) Scenarios() *scenarios.Set { return s.loader.Current() }
+
+// Loader returns the scenario loader (for Watch and Reload).
+func (s *Server) Loader() *scenarios.Loader { return s.loader }
+
+// Sweep evicts sessions past their result lifetime; the binary calls it
+// periodically.
+func (s *Server) Sweep() int { return s.service.Sweep() }
+
+// Close releases the store.
+func (s *Server) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.store.Close()
+}

@@ -1,0 +1,492 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api/params"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
+)
+
+// Documented request size limits of API 3.0.
+const (
+	MaxTC3PostBytes = 10 << 20 // TC3 POST
+	MaxV1PostBytes  = 1 << 20  // legacy signature POST
+	MaxGetBytes     = 32 << 10 // GET request (query)
+)
+
+// v1CommonParams are the API 3.0 common parameters that travel with the
+// business parameters in a legacy-signature request.
+var v1CommonParams = map[string]bool{
+	"Action": true, "Version": true, "Timestamp": true, "Nonce": true, "Region": true,
+	"SecretId": true, "Signature": true, "SignatureMethod": true, "Token": true,
+	"Language": true, "RequestClient": true,
+}
+
+func isV1Common(name string) bool { return v1CommonParams[name] }
+
+// Handler serves one action. It returns the reply to send: a response model,
+// an API error, or a scripted fault.
+type Handler func(ctx context.Context, call *Call) Reply
+
+// Reply is what a handler answers.
+type Reply struct {
+	// Body is the Response object (a model with a RequestId field set from
+	// Call.RequestID). Ignored when Err or Fault is set.
+	Body any
+	// Err is an API-level error, sent in the error envelope.
+	Err *catalog.Error
+	// Latency delays the answer (scripted slowness).
+	Latency time.Duration
+	// Fault replaces the answer with a transport fault.
+	Fault Fault
+}
+
+// Fault is a scripted transport-level failure.
+type Fault string
+
+// Transport faults a scenario can script.
+const (
+	FaultNone            Fault = ""
+	FaultHTTP502         Fault = "http-502"
+	FaultConnectionReset Fault = "connection-reset"
+	FaultTruncatedBody   Fault = "truncated-body"
+)
+
+// Call is one verified API call as a handler sees it.
+type Call struct {
+	Common    signature.Common
+	RequestID string
+	// PublicBase is the browser-facing base URL (scheme://host) derived from
+	// the request or configured.
+	PublicBase string
+	Header     http.Header
+
+	body   []byte
+	values url.Values
+	json   bool
+	skip   func(string) bool
+
+	// Set by handlers for the journal.
+	BizToken string
+	Notes    []string
+}
+
+// Decode decodes the business parameters into dst, a pointer to a request
+// model, and maps decoding failures to API errors.
+func (c *Call) Decode(dst any) *catalog.Error {
+	var perr *params.Error
+	if c.json {
+		perr = params.DecodeJSON(c.body, dst)
+	} else {
+		perr = params.DecodeValues(c.values, dst, c.skip)
+	}
+	if perr == nil {
+		return nil
+	}
+	switch perr.Kind {
+	case params.Unknown:
+		return catalog.Unknown(perr.Param)
+	case params.WrongType:
+		return catalog.WrongType(perr.Param)
+	default:
+		msg := "The request body is not a valid JSON object: " + perr.Reason
+		return catalog.WithMessage(catalog.InvalidParameter, msg, "请求体不是合法的 JSON 对象："+perr.Reason)
+	}
+}
+
+// Note records a remark about the call for the journal and the log.
+func (c *Call) Note(s string) { c.Notes = append(c.Notes, s) }
+
+// Record is what the gateway reports about every API request, for the
+// journal and the request log. It never holds a key or image bytes.
+type Record struct {
+	Time        time.Time              `json:"time"`
+	RequestID   string                 `json:"requestId"`
+	Method      string                 `json:"method"`
+	Path        string                 `json:"path"`
+	Action      string                 `json:"action,omitempty"`
+	Version     string                 `json:"version,omitempty"`
+	Region      string                 `json:"region,omitempty"`
+	SecretID    string                 `json:"secretId,omitempty"`
+	SDK         string                 `json:"sdk,omitempty"`
+	Scheme      string                 `json:"signatureMethod,omitempty"`
+	Signature   string                 `json:"signature"` // "ok", "failed", "skipped"
+	ErrorCode   string                 `json:"errorCode,omitempty"`
+	Message     string                 `json:"message,omitempty"`
+	Fault       string                 `json:"fault,omitempty"`
+	Latency     time.Duration          `json:"-"`
+	LatencyMS   float64                `json:"latencyMs"`
+	BizToken    string                 `json:"bizToken,omitempty"`
+	Notes       []string               `json:"notes,omitempty"`
+	Diagnostics *signature.Diagnostics `json:"diagnostics,omitempty"`
+	TraceID     string                 `json:"traceId,omitempty"`
+}
+
+// Observer receives a Record for every API request.
+type Observer interface {
+	Observe(Record)
+}
+
+// Config configures a Gateway.
+type Config struct {
+	Verifier *signature.Verifier
+	// Version is the only API version served.
+	Version string
+	// Regions accepted in X-TC-Region / Region; empty accepts any. A request
+	// without a region is always accepted.
+	Regions []string
+	// PublicURL, when set, is the browser-facing base of generated URLs.
+	PublicURL string
+	// Clock stamps journal records.
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	Observer Observer
+}
+
+// Gateway is the API 3.0 endpoint. It is an http.Handler.
+type Gateway struct {
+	cfg     Config
+	regions map[string]bool
+	actions map[string]Handler
+}
+
+// New returns a gateway with no actions registered.
+func New(cfg Config) *Gateway {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	g := &Gateway{cfg: cfg, actions: map[string]Handler{}}
+	if len(cfg.Regions) > 0 {
+		g.regions = make(map[string]bool, len(cfg.Regions))
+		for _, r := range cfg.Regions {
+			g.regions[r] = true
+		}
+	}
+	return g
+}
+
+// Register adds an action. It must be called before serving.
+func (g *Gateway) Register(action string, h Handler) { g.actions[action] = h }
+
+// Actions lists the registered action names.
+func (g *Gateway) Actions() []string {
+	out := make([]string, 0, len(g.actions))
+	for a := range g.actions {
+		out = append(out, a)
+	}
+	return out
+}
+
+// ServeHTTP implements the API 3.0 check order.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := Record{
+		Time:      g.cfg.Clock.Now(),
+		RequestID: uuid.NewString(),
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		TraceID:   r.Header.Get("X-TC-TraceId"),
+		Signature: "skipped",
+	}
+	reply, lang := g.serve(r, &rec)
+	if reply.Latency > 0 {
+		sleep(r.Context(), reply.Latency)
+	}
+	rec.Fault = string(reply.Fault)
+	if reply.Err != nil {
+		rec.ErrorCode = reply.Err.Code
+		rec.Message = reply.Err.MessageIn(catalog.English)
+	}
+	g.write(w, rec.RequestID, rec.TraceID, reply, lang)
+	rec.Latency = time.Since(start)
+	rec.LatencyMS = float64(rec.Latency.Microseconds()) / 1000
+	g.log(rec)
+	if g.cfg.Observer != nil {
+		g.cfg.Observer.Observe(rec)
+	}
+}
+
+func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) {
+	lang := catalog.ParseLanguage(r.Header.Get("X-TC-Language"))
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return Reply{Err: catalog.New(catalog.UnsupportedProtocol)}, lang
+	}
+	sreq := &signature.Request{
+		Method:   r.Method,
+		Host:     r.Host,
+		RawQuery: r.URL.RawQuery,
+		Header:   r.Header,
+	}
+	call := &Call{RequestID: rec.RequestID, Header: r.Header, PublicBase: g.publicBase(r)}
+	tc3 := len(r.Header.Values("Authorization")) > 0
+
+	if r.Method == http.MethodGet {
+		if len(r.URL.RawQuery)+len(r.URL.Path) > MaxGetBytes {
+			return Reply{Err: catalog.New(catalog.RequestSizeLimitExceeded)}, lang
+		}
+		values, _ := url.ParseQuery(r.URL.RawQuery)
+		call.values = values
+		if !tc3 {
+			sreq.Params = values
+			call.skip = isV1Common
+		}
+	} else {
+		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		limit := int64(MaxTC3PostBytes)
+		if !tc3 {
+			limit = MaxV1PostBytes
+		}
+		body, tooBig, err := readBody(r, limit)
+		if tooBig {
+			if !tc3 {
+				return Reply{Err: catalog.V1Oversize()}, lang
+			}
+			return Reply{Err: catalog.New(catalog.RequestSizeLimitExceeded)}, lang
+		}
+		if err != nil {
+			return Reply{Err: catalog.WithMessage(catalog.InvalidParameter,
+				"The request body could not be read: "+err.Error(), "无法读取请求体："+err.Error())}, lang
+		}
+		sreq.Body = body
+		call.body = body
+		switch {
+		case tc3 && mediaType == "application/json":
+			call.json = true
+		case !tc3 && mediaType == "application/x-www-form-urlencoded":
+			values, _ := url.ParseQuery(string(body))
+			sreq.Params = values
+			call.values = values
+			call.skip = isV1Common
+		case !tc3:
+			// The real API reads legacy parameters from a form body only; any
+			// other body leaves it without an Action.
+			sreq.Params = url.Values{}
+			call.values = url.Values{}
+		}
+	}
+	if sreq.Params != nil {
+		if l := sreq.Params.Get("Language"); l != "" {
+			lang = catalog.ParseLanguage(l)
+		}
+	}
+
+	common, fail := g.cfg.Verifier.Verify(sreq)
+	if fail != nil {
+		fillRecord(rec, fail.Common)
+		rec.Signature = "failed"
+		rec.Diagnostics = fail.Diagnostics
+		return Reply{Err: fail.Err}, lang
+	}
+	fillRecord(rec, common)
+	rec.Signature = "ok"
+	call.Common = common
+	if common.Language != "" {
+		lang = catalog.ParseLanguage(common.Language)
+	}
+
+	h, ok := g.actions[common.Action]
+	if !ok {
+		return Reply{Err: catalog.New(catalog.InvalidAction)}, lang
+	}
+	if common.Version != g.cfg.Version {
+		return Reply{Err: catalog.New(catalog.NoSuchVersion)}, lang
+	}
+	if common.Region != "" && g.regions != nil && !g.regions[common.Region] {
+		return Reply{Err: catalog.New(catalog.UnsupportedRegion)}, lang
+	}
+	if tc3 && r.Method == http.MethodPost && !call.json {
+		return Reply{Err: catalog.WithMessage(catalog.InvalidParameter,
+			"Content-Type `"+r.Header.Get("Content-Type")+"` is not supported with TC3-HMAC-SHA256; use application/json.",
+			"TC3-HMAC-SHA256 不支持 Content-Type `"+r.Header.Get("Content-Type")+"`，请使用 application/json。")}, lang
+	}
+	reply := h(r.Context(), call)
+	rec.BizToken = call.BizToken
+	rec.Notes = call.Notes
+	return reply, lang
+}
+
+func fillRecord(rec *Record, c signature.Common) {
+	rec.Action = c.Action
+	rec.Version = c.Version
+	rec.Region = c.Region
+	rec.SecretID = c.SecretID
+	rec.SDK = c.RequestClient
+	rec.Scheme = string(c.Scheme)
+}
+
+// readBody reads at most limit bytes. tooBig reports a body over the limit,
+// detected from Content-Length before reading when possible.
+func readBody(r *http.Request, limit int64) (body []byte, tooBig bool, err error) {
+	if r.ContentLength > limit {
+		return nil, true, nil
+	}
+	size := r.ContentLength
+	if size < 0 || size > limit {
+		size = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if n > limit {
+		return nil, true, nil
+	}
+	return buf.Bytes(), false, nil
+}
+
+// publicBase is the configured public URL, or the scheme and host the
+// request came in on (honouring X-Forwarded-Proto / X-Forwarded-Host).
+func (g *Gateway) publicBase(r *http.Request) string {
+	if g.cfg.PublicURL != "" {
+		return g.cfg.PublicURL
+	}
+	return RequestBase(r)
+}
+
+// RequestBase returns scheme://host of r as the client addressed it.
+func RequestBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = h
+	}
+	return scheme + "://" + host
+}
+
+type errorBody struct {
+	Error     errorDetail `json:"Error"`
+	RequestID string      `json:"RequestId"`
+}
+
+type errorDetail struct {
+	Code    string `json:"Code"`
+	Message string `json:"Message"`
+}
+
+func (g *Gateway) write(w http.ResponseWriter, requestID, traceID string, reply Reply, lang catalog.Language) {
+	switch reply.Fault {
+	case FaultHTTP502:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>\n")
+		return
+	case FaultConnectionReset:
+		resetConnection(w)
+		return
+	}
+	var payload []byte
+	var err error
+	if reply.Err != nil {
+		payload, err = json.Marshal(envelope{Response: errorBody{
+			Error:     errorDetail{Code: reply.Err.Code, Message: reply.Err.MessageIn(lang)},
+			RequestID: requestID,
+		}})
+	} else {
+		payload, err = json.Marshal(envelope{Response: reply.Body})
+	}
+	if err != nil {
+		g.cfg.Logger.Error("encode response", "err", err)
+		payload, _ = json.Marshal(envelope{Response: errorBody{
+			Error:     errorDetail{Code: catalog.InternalError, Message: catalog.New(catalog.InternalError).MessageIn(lang)},
+			RequestID: requestID,
+		}})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("X-TC-RequestId", requestID)
+	if traceID != "" {
+		h.Set("X-TC-TraceId", traceID)
+	}
+	if reply.Fault == FaultTruncatedBody {
+		// Promise the whole body, send half, then drop the connection: the
+		// client sees an unexpected EOF.
+		h.Set("Content-Length", strconv.Itoa(len(payload)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(payload[:len(payload)/2])
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		resetConnection(w)
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(payload)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(payload)
+}
+
+type envelope struct {
+	Response any `json:"Response"`
+}
+
+// resetConnection closes the client's connection without an HTTP answer.
+func resetConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// HTTP/2 or a recorder: abort the handler, which resets the stream.
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(interface{ SetLinger(int) error }); ok {
+		_ = tcp.SetLinger(0) // RST instead of FIN
+	}
+	_ = conn.Close()
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (g *Gateway) log(rec Record) {
+	level := slog.LevelInfo
+	attrs := []slog.Attr{
+		slog.String("action", rec.Action),
+		slog.String("sdk", rec.SDK),
+		slog.String("requestId", rec.RequestID),
+		slog.Float64("latencyMs", rec.LatencyMS),
+	}
+	if rec.ErrorCode != "" {
+		attrs = append(attrs, slog.String("error", rec.ErrorCode))
+		level = slog.LevelWarn
+	}
+	if rec.BizToken != "" {
+		attrs = append(attrs, slog.String("bizToken", rec.BizToken))
+	}
+	if rec.Fault != "" {
+		attrs = append(attrs, slog.String("fault", rec.Fault))
+	}
+	for _, n := range rec.Notes {
+		attrs = append(attrs, slog.String("note", n))
+	}
+	g.cfg.Logger.LogAttrs(context.Background(), level, "api", attrs...)
+}

@@ -1,0 +1,226 @@
+package faceid
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
+)
+
+// Default similarity scores when a scenario gives none.
+const (
+	passSimilarity = 96.8
+	lowSimilarity  = 45.0
+)
+
+// Kinds of result code, from the catalogue's categories.
+func isLivenessCode(code int) bool {
+	r, ok := catalog.LookupResult(code)
+	if !ok {
+		return false
+	}
+	switch r.Category {
+	case "liveness", "lip", "action", "silent", "reflection":
+		return true
+	}
+	return false
+}
+
+func isCompareCode(code int) bool {
+	r, ok := catalog.LookupResult(code)
+	return ok && r.Category == "compare"
+}
+
+// compareRuns reports whether the session's CheckMode includes a face
+// comparison.
+func compareRuns(cfg store.Config) bool { return cfg.CheckMode == 1 || cfg.CheckMode == 2 }
+
+// livenessRuns reports whether the session's CheckMode includes liveness.
+func livenessRuns(cfg store.Config) bool { return cfg.CheckMode != 4 }
+
+// attemptFromCode builds one attempt whose result is code, as a button on
+// the page, the outcome shortcut or the control API chooses it.
+func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Time) store.Attempt {
+	sa := scenarios.Attempt{}
+	switch {
+	case code == catalog.ResultPass:
+	case isCompareCode(code):
+		c := code
+		sa.Compare = &c
+	case isLivenessCode(code):
+		sa.Liveness = code
+	default:
+		// Process, token, request and system codes stop the attempt at the
+		// liveness stage.
+		sa.Liveness = code
+		c := code
+		sa.ErrorCode = &c
+	}
+	sa.Similarity = similarity
+	return buildAttempt(cfg, sa, at)
+}
+
+// buildAttempt resolves a scripted attempt against the session's Config.
+func buildAttempt(cfg store.Config, sa scenarios.Attempt, at time.Time) store.Attempt {
+	a := store.Attempt{
+		Seq:               uuid.NewString(),
+		ReqTimestampMS:    at.UnixMilli(),
+		LivenessErrorCode: sa.Liveness,
+	}
+	if sa.Liveness == 0 && compareRuns(cfg) {
+		c := 0
+		if sa.Compare != nil {
+			c = *sa.Compare
+		}
+		a.CompareErrorCode = &c
+		switch {
+		case sa.Similarity != nil:
+			a.Similarity = *sa.Similarity
+		case c == 0:
+			a.Similarity = passSimilarity
+		case c == catalog.ResultLowSimilarity:
+			a.Similarity = lowSimilarity
+		}
+	}
+	switch {
+	case sa.ErrorCode != nil:
+		a.ErrorCode = *sa.ErrorCode
+	case sa.Liveness != 0:
+		a.ErrorCode = sa.Liveness
+	case a.CompareErrorCode != nil:
+		a.ErrorCode = *a.CompareErrorCode
+	}
+	if cfg.Version == "PLUS" && sa.Liveness != 0 && len(sa.LivenessInfoTag) > 0 {
+		a.LivenessInfoTag = append([]string(nil), sa.LivenessInfoTag...)
+	}
+	return a
+}
+
+// scriptedAttempts returns the attempts a scenario plays, bounded by the
+// session's retry limit. A scenario without attempts plays one attempt that
+// carries its final code when that code belongs to liveness or comparison,
+// none for process-level codes, and one passing attempt otherwise.
+func scriptedAttempts(sc *scenarios.Scenario, cfg store.Config) []scenarios.Attempt {
+	if !livenessRuns(cfg) {
+		return nil
+	}
+	list := sc.Attempts
+	if len(list) == 0 {
+		final := finalCodeOf(sc)
+		switch {
+		case final == nil || *final == catalog.ResultPass:
+			list = []scenarios.Attempt{{}}
+		case isLivenessCode(*final):
+			list = []scenarios.Attempt{{Liveness: *final}}
+		case isCompareCode(*final):
+			c := *final
+			list = []scenarios.Attempt{{Compare: &c}}
+		default:
+			list = nil
+		}
+	}
+	if limit := int(cfg.LivenessRetryLimit); limit > 0 && len(list) > limit {
+		list = list[:limit]
+	}
+	return list
+}
+
+func finalCodeOf(sc *scenarios.Scenario) *int {
+	if sc.Result != nil {
+		return sc.Result.ErrorCode
+	}
+	return nil
+}
+
+// finalResult decides the session's final code and message after attempts.
+// An explicit scenario code wins; otherwise a run of failures that used up
+// the retry limit is 16, and anything else is the last attempt's code.
+func finalResult(sc *scenarios.Scenario, cfg store.Config, attempts []store.Attempt) (int, string) {
+	code := catalog.ResultPass
+	if n := len(attempts); n > 0 {
+		last := attempts[n-1].ErrorCode
+		code = last
+		if last != catalog.ResultPass && int64(n) >= cfg.LivenessRetryLimit {
+			code = catalog.ResultRetryLimit
+		}
+	}
+	if sc != nil && sc.Result != nil && sc.Result.ErrorCode != nil {
+		code = *sc.Result.ErrorCode
+	}
+	msg := catalog.ResultMessage(code)
+	if sc != nil && sc.Result != nil && sc.Result.ErrorMsg != nil {
+		msg = *sc.Result.ErrorMsg
+	}
+	return code, msg
+}
+
+// resultOf builds the stored final result for a session completed with the
+// given code.
+func resultOf(sc *scenarios.Scenario, cfg store.Config, code int, msg, source string, attempted bool) *store.Result {
+	r := &store.Result{ErrorCode: code, ErrorMsg: msg, BestFrame: "none", Video: "none", Source: source}
+	if attempted {
+		r.BestFrame, r.Video = "sample", "sample"
+		if sc != nil {
+			if sc.Media.BestFrame != "" {
+				r.BestFrame = sc.Media.BestFrame
+			}
+			if sc.Media.Video != "" {
+				r.Video = sc.Media.Video
+			}
+		}
+	}
+	if cfg.CheckMode == 1 || cfg.CheckMode == 4 {
+		ocr := &store.OCR{IsPass: true, RequestID: uuid.NewString()}
+		if sc != nil && sc.OCR != nil {
+			if sc.OCR.IsPass != nil {
+				ocr.IsPass = *sc.OCR.IsPass
+			}
+			ocr.Fields = sc.OCR.Fields
+			ocr.WarnCardInfos = sc.OCR.WarnCardInfos
+		}
+		r.OCR = ocr
+	}
+	return r
+}
+
+// complete marks sess completed with result r.
+func complete(sess *store.Session, r *store.Result, at time.Time) {
+	sess.State = store.StateCompleted
+	sess.Result = r
+	t := at
+	sess.CompletedAt = &t
+	addEvent(sess, at, "completed", "result %d (%s)", r.ErrorCode, r.Source)
+}
+
+// playScenario completes sess with the whole outcome of sc.
+func (s *Service) playScenario(sess *store.Session, sc *scenarios.Scenario, source string, at time.Time) {
+	script := scriptedAttempts(sc, sess.Config)
+	if len(sess.Attempts) < len(script) {
+		script = script[len(sess.Attempts):]
+	} else {
+		script = nil
+	}
+	for _, sa := range script {
+		a := buildAttempt(sess.Config, sa, at)
+		sess.Attempts = append(sess.Attempts, a)
+		addEvent(sess, at, "attempt", "attempt %d: %d", len(sess.Attempts), a.ErrorCode)
+	}
+	code, msg := finalResult(sc, sess.Config, sess.Attempts)
+	complete(sess, resultOf(sc, sess.Config, code, msg, source, len(sess.Attempts) > 0), at)
+}
+
+// expireIfDue completes a pending session whose link lifetime has passed
+// with result 15, and reports whether it did.
+func (s *Service) expireIfDue(sess *store.Session, now time.Time) bool {
+	if sess.State != store.StatePending || now.Sub(sess.CreatedAt) <= LinkLifetime {
+		return false
+	}
+	code := catalog.ResultTokenExpired
+	r := resultOf(nil, sess.Config, code, catalog.ResultMessage(code), "expiry", len(sess.Attempts) > 0)
+	r.OCR = nil // the document step never finished
+	complete(sess, r, now)
+	return true
+}

@@ -1,0 +1,165 @@
+package faceid
+
+import (
+	"context"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+)
+
+func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
+	var req model.GetWebVerificationResultIntlRequest
+	if err := call.Decode(&req); err != nil {
+		return api.Reply{Err: err}
+	}
+	if req.BizToken == nil || *req.BizToken == "" {
+		return api.Reply{Err: catalog.Missing("BizToken")}
+	}
+	token := *req.BizToken
+	call.BizToken = token
+	sess, err := s.store.Get(token)
+	// Sessions belong to the account that created them, as in the real
+	// service: another SecretId cannot tell a foreign token from a bad one.
+	if err != nil || sess.SecretID != call.Common.SecretID {
+		return api.Reply{Err: catalog.New(catalog.BizTokenIllegal)}
+	}
+	now := s.now()
+	if now.Sub(sess.CreatedAt) > ResultLifetime {
+		return api.Reply{Err: catalog.New(catalog.BizTokenExpired)}
+	}
+
+	latency := api.Reply{}
+	if b, ok := behaviour(s.scenarioOf(sess), ActionGet); ok {
+		reply, scripted := scriptedReply(b, s.countGet(token))
+		if scripted {
+			return reply
+		}
+		latency = reply
+	}
+
+	if sess.State == store.StatePending {
+		sess, err = s.store.Update(token, func(sess *store.Session) error {
+			if s.expireIfDue(sess, now) || sess.State != store.StatePending {
+				return nil
+			}
+			sc := s.scenarioOf(sess)
+			if sc.Completion.Mode != "polls" {
+				return nil
+			}
+			sess.Polls++
+			if sess.Polls > sc.Completion.Polls {
+				s.playScenario(sess, sc, "polls", now)
+			} else {
+				addEvent(sess, now, "poll", "pending poll %d of %d", sess.Polls, sc.Completion.Polls)
+			}
+			return nil
+		})
+		if err != nil {
+			return api.Reply{Err: catalog.New(catalog.BizTokenIllegal)}
+		}
+	}
+	latency.Body = s.resultModel(sess, call.RequestID)
+	return latency
+}
+
+// resultModel renders a session as GetWebVerificationResultIntl's response.
+// A pending session answers the success envelope with every result field
+// null and Extra echoed, as the real service does.
+func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetWebVerificationResultIntlResponse {
+	resp := &model.GetWebVerificationResultIntlResponse{Extra: sess.Extra, RequestId: requestID}
+	r := sess.Result
+	if sess.State != store.StateCompleted || r == nil {
+		return resp
+	}
+	code := int64(r.ErrorCode)
+	msg := r.ErrorMsg
+	resp.ErrorCode = &code
+	resp.ErrorMsg = &msg
+	if len(sess.Attempts) > 0 {
+		resp.VerificationDetailList = make([]model.VerificationDetail, len(sess.Attempts))
+		for i, a := range sess.Attempts {
+			resp.VerificationDetailList[i] = detailModel(a)
+		}
+	}
+	switch r.BestFrame {
+	case "sample":
+		resp.BestFrameBase64 = &s.media.BestFrame
+	case "compare-image":
+		if sess.CompareImage != "" {
+			img := sess.CompareImage
+			resp.BestFrameBase64 = &img
+		} else {
+			resp.BestFrameBase64 = &s.media.BestFrame
+		}
+	}
+	if r.Video == "sample" {
+		resp.VideoBase64 = &s.media.Video
+	}
+	if r.OCR != nil {
+		resp.OCRResult = []model.OCRResult{s.ocrModel(sess.Config, r.OCR)}
+	}
+	return resp
+}
+
+func detailModel(a store.Attempt) model.VerificationDetail {
+	code := int64(a.ErrorCode)
+	live := int64(a.LivenessErrorCode)
+	ts := uint64(a.ReqTimestampMS)
+	d := model.VerificationDetail{
+		ErrorCode:         &code,
+		ErrorMsg:          ptr(catalog.ResultMessage(a.ErrorCode)),
+		LivenessErrorCode: &live,
+		LivenessErrorMsg:  ptr(catalog.ResultMessage(a.LivenessErrorCode)),
+		ReqTimestamp:      &ts,
+		Similarity:        ptr(a.Similarity),
+		Seq:               ptr(a.Seq),
+		LivenessInfoTag:   a.LivenessInfoTag,
+	}
+	if a.CompareErrorCode != nil {
+		c := int64(*a.CompareErrorCode)
+		d.CompareErrorCode = &c
+		d.CompareErrorMsg = ptr(catalog.ResultMessage(*a.CompareErrorCode))
+	}
+	return d
+}
+
+// ocrModel renders the document step. CheckMode 1 returns NormalCardInfo;
+// CheckMode 4 returns OriginalCardInfo (a JSON string) instead, as the spec
+// says.
+func (s *Service) ocrModel(cfg store.Config, o *store.OCR) model.OCRResult {
+	res := model.OCRResult{
+		IsPass:          ptr(o.IsPass),
+		CardImageBase64: &s.media.Card,
+		HeadImageBase64: &s.media.Portrait,
+		RequestId:       ptr(o.RequestID),
+	}
+	if len(o.WarnCardInfos) > 0 {
+		res.WarnCardInfos = make([]int64, len(o.WarnCardInfos))
+		for i, w := range o.WarnCardInfos {
+			res.WarnCardInfos[i] = int64(w)
+		}
+	}
+	if cfg.IdCardCutReturn {
+		res.CardCutImageBase64 = &s.media.CardCut
+	}
+	card, err := model.SampleCard(cfg.IDCardType)
+	if err != nil {
+		s.log.Error("sample card", "type", cfg.IDCardType, "err", err)
+		return res
+	}
+	if len(o.Fields) > 0 {
+		if err := model.ApplyCardOverrides(card, cfg.IDCardType, o.Fields); err != nil {
+			s.log.Warn("card field override", "type", cfg.IDCardType, "err", err)
+		}
+	}
+	if cfg.CheckMode == 4 {
+		res.OriginalCardInfo = ptr(model.OriginalCardInfoJSON(card, cfg.IDCardType, o.WarnCardInfos, o.RequestID))
+		return res
+	}
+	res.NormalCardInfo = card
+	return res
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,303 @@
+package integration
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator"
+)
+
+// Credentials the suites configure on every emulator they start.
+var (
+	credMain  = emulator.Credential{SecretID: "AKIDINTEGRATION0000000000000000001", SecretKey: "integration-key-1"}
+	credOther = emulator.Credential{SecretID: "AKIDINTEGRATION0000000000000000002", SecretKey: "integration-key-2"}
+	credTemp  = emulator.Credential{SecretID: "AKIDINTEGRATIONTEMP00000000000003", SecretKey: "integration-key-3", Token: "temporary-session-token"}
+)
+
+func credentialsEnv() string {
+	var parts []string
+	for _, c := range []emulator.Credential{credMain, credOther, credTemp} {
+		s := c.SecretID + ":" + c.SecretKey
+		if c.Token != "" {
+			s += ":" + c.Token
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ",")
+}
+
+// target is an emulator under test: in-process or the built binary.
+type target struct {
+	Name     string
+	Endpoint string // host:port, as given to an SDK profile
+	BaseURL  string // http://host:port
+	Server   *emulator.Server // nil for the binary
+}
+
+// inProcess starts the library behind httptest.
+func inProcess(t testing.TB, opts emulator.Options) *target {
+	t.Helper()
+	if opts.Credentials == nil {
+		opts.Credentials = []emulator.Credential{credMain, credOther, credTemp}
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	srv.MarkServing()
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	return &target{Name: "in-process", Endpoint: strings.TrimPrefix(hs.URL, "http://"), BaseURL: hs.URL, Server: srv}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// emulatorBinary builds the release binary once per test run with the same
+// script the Dockerfile uses.
+func emulatorBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "faceid-emulator-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "emulator")
+		cmd := exec.Command("sh", "../scripts/build.sh", binPath, "test", "integration")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// freePort returns a TCP port free on 127.0.0.1 right now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// process is a running emulator binary.
+type process struct {
+	*target
+	Cmd    *exec.Cmd
+	Stdout *syncBuffer
+	Stderr *syncBuffer
+	done   chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startBinary runs the built binary on a free port with env added to a
+// minimal environment, and waits until health answers.
+func startBinary(t testing.TB, env ...string) *process {
+	t.Helper()
+	bin := emulatorBinary(t)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append([]string{"EMULATOR_ADDR=" + addr, "EMULATOR_CREDENTIALS=" + credentialsEnv(), "EMULATOR_LOG_LEVEL=warn"}, env...)
+	p := &process{
+		target: &target{Name: "binary", Endpoint: addr, BaseURL: "http://" + addr},
+		Cmd:    cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1),
+	}
+	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() { p.Stop(t) })
+	if err := waitHealthy(p.BaseURL, 10*time.Second, p.done); err != nil {
+		t.Fatalf("emulator binary did not become healthy: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
+	}
+	return p
+}
+
+// Stop sends SIGTERM and waits for the exit; it is idempotent.
+func (p *process) Stop(t testing.TB) error {
+	if p.Cmd.ProcessState != nil {
+		return nil
+	}
+	_ = p.Cmd.Process.Signal(os.Interrupt)
+	select {
+	case err := <-p.done:
+		p.done <- err
+		return err
+	case <-time.After(5 * time.Second):
+		_ = p.Cmd.Process.Kill()
+		return errors.New("emulator did not stop within 5 s")
+	}
+}
+
+func waitHealthy(base string, within time.Duration, exited <-chan error) error {
+	deadline := time.Now().Add(within)
+	client := &http.Client{Timeout: time.Second}
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("process exited: %v", err)
+		default:
+		}
+		resp, err := client.Get(base + "/_emulator/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return errors.New("timeout")
+}
+
+// goClient is the official Go SDK's CommonClient pointed at the target.
+func goClient(tg *target, cred emulator.Credential, configure ...func(*profile.ClientProfile)) *common.Client {
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = tg.Endpoint
+	cpf.HttpProfile.Scheme = "http"
+	cpf.HttpProfile.ReqTimeout = 30
+	cpf.Language = "en-US"
+	for _, f := range configure {
+		f(cpf)
+	}
+	var c common.CredentialIface = common.NewCredential(cred.SecretID, cred.SecretKey)
+	if cred.Token != "" {
+		c = common.NewTokenCredential(cred.SecretID, cred.SecretKey, cred.Token)
+	}
+	return common.NewCommonClient(c, "ap-singapore", cpf)
+}
+
+// call sends one action through the SDK and decodes Response.
+func call(c *common.Client, action string, params map[string]any) (map[string]any, error) {
+	req := tchttp.NewCommonRequest("faceid", "2018-03-01", action)
+	if err := req.SetActionParameters(params); err != nil {
+		return nil, err
+	}
+	resp := tchttp.NewCommonResponse()
+	if err := c.Send(req, resp); err != nil {
+		return nil, err
+	}
+	var env struct {
+		Response map[string]any `json:"Response"`
+	}
+	if err := json.Unmarshal(resp.GetBody(), &env); err != nil {
+		return nil, err
+	}
+	return env.Response, nil
+}
+
+// sdkCode returns the TencentCloudSDKError code of err, or "" if err is not
+// one.
+func sdkCode(err error) string {
+	var e *tcerr.TencentCloudSDKError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// apply calls ApplyWebVerificationBizTokenIntl and returns the BizToken and
+// VerificationURL.
+func apply(t testing.TB, c *common.Client, params map[string]any) (token, url string) {
+	t.Helper()
+	if params == nil {
+		params = map[string]any{}
+	}
+	if _, ok := params["RedirectURL"]; !ok {
+		params["RedirectURL"] = "https://merchant.example/callback"
+	}
+	resp, err := call(c, "ApplyWebVerificationBizTokenIntl", params)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	token, _ = resp["BizToken"].(string)
+	url, _ = resp["VerificationURL"].(string)
+	if token == "" || url == "" {
+		t.Fatalf("Apply answered without BizToken/VerificationURL: %v", resp)
+	}
+	return token, url
+}
+
+// controlJSON calls the control API and decodes the JSON answer.
+func controlJSON(t testing.TB, method, url string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = strings.NewReader(string(data))
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), method, url, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: decoding %q: %v", method, url, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// firstLine returns the first line of s containing substr.
+func firstLine(s, substr string) string {
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), substr) {
+			return sc.Text()
+		}
+	}
+	return ""
+}

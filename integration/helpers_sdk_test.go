@@ -1,0 +1,41 @@
+package integration
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator"
+)
+
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f() }
+
+var _ emulator.Clock = clockFunc(nil)
+
+func goClientRegion(tg *target, cred emulator.Credential, region string) *common.Client {
+	cpf := profile.NewClientProfile()
+	cpf.HttpProfile.Endpoint = tg.Endpoint
+	cpf.HttpProfile.Scheme = "http"
+	return common.NewCommonClient(common.NewCredential(cred.SecretID, cred.SecretKey), region, cpf)
+}
+
+func callVersion(c *common.Client, version, action string, params map[string]any) (map[string]any, error) {
+	req := tchttp.NewCommonRequest("faceid", version, action)
+	if err := req.SetActionParameters(params); err != nil {
+		return nil, err
+	}
+	resp := tchttp.NewCommonResponse()
+	if err := c.Send(req, resp); err != nil {
+		return nil, err
+	}
+	var env struct {
+		Response map[string]any `json:"Response"`
+	}
+	err := json.Unmarshal(resp.GetBody(), &env)
+	return env.Response, err
+}

@@ -1,0 +1,175 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Set is a validated collection of scenarios with their compiled match
+// rules. It is immutable once built and safe for concurrent reads.
+type Set struct {
+	byName   map[string]*entry
+	order    []*entry // match order
+	sorted   []*Scenario
+	bySecret map[string]*Scenario
+	def      *Scenario
+}
+
+type entry struct {
+	sc       *Scenario
+	extraRe  *regexp.Regexp
+	redirect *regexp.Regexp
+}
+
+// BuiltinDefault returns the scenario NewSet uses as "default" when the
+// scenarios given have none: one passing attempt, completion manual.
+func BuiltinDefault() *Scenario {
+	return &Scenario{
+		Name:        DefaultName,
+		Description: "Global default: one passing attempt; the session completes when the user (or the control API) finishes it.",
+		Source:      "builtin",
+	}
+}
+
+// NewSet builds a set. The order of scenarios is the match order (the
+// Loader passes user files in the order given, each by name, then the
+// library by name). Every scenario is checked (Validate); scenarios with
+// problems, duplicate names and defaultFor SecretIds claimed twice are left
+// out and reported. When no scenario is named "default", BuiltinDefault is
+// added. The returned set is never nil.
+func NewSet(scenarios []*Scenario) (*Set, []Problem) {
+	s := &Set{byName: map[string]*entry{}, bySecret: map[string]*Scenario{}}
+	var probs []Problem
+	for _, sc := range scenarios {
+		if sc == nil {
+			continue
+		}
+		if ps := Validate(sc); len(ps) > 0 {
+			probs = append(probs, ps...)
+			continue
+		}
+		if prev, dup := s.byName[sc.Name]; dup {
+			probs = append(probs, Problem{File: sc.Source, Line: sc.nameLine(),
+				Reason: fmt.Sprintf("duplicate scenario name %q (first defined at %s)", sc.Name, where(prev.sc.Source, prev.sc.nameLine()))})
+			continue
+		}
+		e := &entry{sc: sc}
+		if m := sc.Match; m != nil {
+			if m.Extra != nil && m.Extra.Regex != "" {
+				e.extraRe = regexp.MustCompile(m.Extra.Regex) // checked by Validate
+			}
+			if m.RedirectURL != "" {
+				e.redirect = regexp.MustCompile(m.RedirectURL)
+			}
+		}
+		s.byName[sc.Name] = e
+		s.order = append(s.order, e)
+	}
+	// defaultFor conflicts, in match order.
+	for _, e := range s.order {
+		for i, id := range e.sc.DefaultFor {
+			if prev, taken := s.bySecret[id]; taken && prev != e.sc {
+				probs = append(probs, Problem{File: e.sc.Source, Line: e.sc.defaultForLine(i),
+					Reason: fmt.Sprintf("SecretId %q is already the default of scenario %q (%s)", id, prev.Name, where(prev.Source, prev.Line))})
+				continue
+			}
+			s.bySecret[id] = e.sc
+		}
+	}
+	if e, ok := s.byName[DefaultName]; ok {
+		s.def = e.sc
+	} else {
+		s.def = BuiltinDefault()
+		e := &entry{sc: s.def}
+		s.byName[DefaultName] = e
+		s.order = append(s.order, e)
+	}
+	for _, e := range s.order {
+		s.sorted = append(s.sorted, e.sc)
+	}
+	sort.Slice(s.sorted, func(i, j int) bool { return s.sorted[i].Name < s.sorted[j].Name })
+	return s, probs
+}
+
+func where(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+// Get returns the scenario with the given name.
+func (s *Set) Get(name string) (*Scenario, bool) {
+	e, ok := s.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return e.sc, true
+}
+
+// List returns every scenario, sorted by name. The slice is a copy.
+func (s *Set) List() []*Scenario {
+	return append([]*Scenario(nil), s.sorted...)
+}
+
+// Len returns the number of scenarios.
+func (s *Set) Len() int { return len(s.sorted) }
+
+// Default returns the global default scenario (named "default").
+func (s *Set) Default() *Scenario { return s.def }
+
+// Select chooses the scenario of an Apply request: RuleId naming a scenario,
+// else the first scenario whose match fits, else the default of the
+// SecretId, else the global default. note explains a fall-through (a RuleId
+// naming no scenario) and is empty otherwise. sc is never nil.
+func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) {
+	if in.RuleID != "" {
+		if e, ok := s.byName[in.RuleID]; ok {
+			return e.sc, ReasonRuleID, ""
+		}
+		note = fmt.Sprintf("RuleId %q names no scenario; falling through", in.RuleID)
+	}
+	for _, e := range s.order {
+		if e.matches(in) {
+			return e.sc, ReasonMatch, note
+		}
+	}
+	if in.SecretID != "" {
+		if d, ok := s.bySecret[in.SecretID]; ok {
+			return d, ReasonSecretDefault, note
+		}
+	}
+	return s.def, ReasonGlobalDefault, note
+}
+
+func (e *entry) matches(in SelectInput) bool {
+	m := e.sc.Match
+	if m == nil {
+		return false
+	}
+	if x := m.Extra; x != nil {
+		switch {
+		case x.Exact != "":
+			if in.Extra != x.Exact {
+				return false
+			}
+		case x.Prefix != "":
+			if !strings.HasPrefix(in.Extra, x.Prefix) {
+				return false
+			}
+		case e.extraRe != nil:
+			if !e.extraRe.MatchString(in.Extra) {
+				return false
+			}
+		}
+	}
+	if e.redirect != nil && !e.redirect.MatchString(in.RedirectURL) {
+		return false
+	}
+	if m.SecretID != "" && in.SecretID != m.SecretID {
+		return false
+	}
+	return true
+}
