@@ -117,17 +117,8 @@ func checkScenario(s *Scenario, rep reportFunc) {
 		})
 	}
 	if s.Result != nil && s.Result.ErrorCode != nil {
-		c := *s.Result.ErrorCode
-		if r, ok := catalog.LookupResult(c); !ok {
+		if c := *s.Result.ErrorCode; !known(c) {
 			rep(at("result", "errorCode"), false, unknownResult(c))
-		} else if len(s.Attempts) == 0 && c != 0 && !processLevel(c) {
-			what := "liveness"
-			if r.Category == "compare" {
-				what = "compare"
-			}
-			rep(at("result", "errorCode"), false, fmt.Sprintf(
-				"%d is an attempt-level (%s) code but no attempts are listed; script it as attempts: [{%s: %d}]",
-				c, r.Category, what, c))
 		}
 	}
 	checkOCR(s.OCR, rep)
@@ -154,6 +145,11 @@ func checkScenario(s *Scenario, rep reportFunc) {
 func unknownAction(k string) string {
 	return fmt.Sprintf("unknown action %q (want %s, %s or \"*\")%s", k, ActionApply, ActionGet,
 		didYouMean(k, []string{ActionApply, ActionGet}))
+}
+
+func known(code int) bool {
+	_, ok := catalog.LookupResult(code)
+	return ok
 }
 
 func unknownResult(c int) string {

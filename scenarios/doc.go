@@ -47,17 +47,20 @@
 // GetWebVerificationResultIntl; it is the reference for these rules.
 //
 // Attempts. Each attempt is one VerificationDetailList entry, oldest first.
-// An omitted or empty list means one passing attempt, except when
-// Result.ErrorCode is a process-level code (category request, system, token
-// or process: 1-4, 8-11, 14-17, 1409, 1410): then the flow ended before any
-// liveness attempt and the list is null. Per attempt:
+// An omitted or empty list is decided by Result.ErrorCode
+// (Scenario.EffectiveAttempts): unset or 0 → one passing attempt; a
+// liveness/lip/action/silent/reflection code → one attempt failing liveness
+// with it; a compare code → one attempt with liveness 0 and that compare
+// code; a request/system/token/process code (1-4, 8-11, 14-17, 1409, 1410)
+// → no attempt at all (the flow ended before any liveness attempt; the
+// list is null). In CheckMode 4 (OCR only) no attempt runs. Per attempt:
 //   - LivenessErrorCode = Liveness.
 //   - The comparison runs only when Liveness is 0 and the session compares
-//     (CheckMode 1 or 2): CompareErrorCode = Compare (nil → 0) and Similarity =
-//     the given value, else 92.5 for compare 0, 45 for 2016, 0 for other
-//     codes. Otherwise CompareErrorCode/Msg are null and Similarity is 0; a
-//     compare code is then ignored (a compare-2016 scenario passes in
-//     CheckMode 3).
+//     (CheckMode 1 or 2): CompareErrorCode = Compare (nil → 0) and
+//     Similarity = the given value, else DefaultPassSimilarity (92.5) for
+//     compare 0, DefaultLowSimilarity (45) for 2016, 0 for other codes.
+//     Otherwise CompareErrorCode/Msg are null and Similarity is 0; a compare
+//     code is then ignored (a compare-2016 scenario passes in CheckMode 3).
 //   - ErrorCode = the attempt's errorCode when given, else Liveness when
 //     non-zero, else the compare code (0 when no comparison ran).
 //   - LivenessInfoTag is reported only for Config.Version PLUS (else null).
@@ -87,10 +90,13 @@
 // API. For a call of action A the behaviour is API[A] if present, else
 // API["*"] (no merging; see Scenario.Behavior). Latency delays every call.
 // Error (a catalogue code, message defaulting to the catalogue text) or Fault
-// replaces the answer; Times > 0 limits error/fault to the first Times calls
-// counted per (SecretId, scenario, entry key), so a "*" entry counts calls of
-// both actions together. An Apply whose scenario scripts an Apply error
-// creates no session; such scenarios are meant to be selected by RuleId.
+// replaces the answer; Times > 0 limits error/fault to the first Times calls:
+// GetWebVerificationResultIntl calls are counted per session (BizToken),
+// ApplyWebVerificationBizTokenIntl calls (no session yet) per credential and
+// scenario, that count restarting after the first call that passes, so every
+// Apply of a "throttled twice" scenario is throttled twice. An Apply whose
+// scenario scripts an Apply error creates no session; such scenarios are
+// meant to be selected by RuleId.
 // Faults: "http-502" answers HTTP 502, "connection-reset" drops the TCP
 // connection without an answer, "truncated-body" sends a body shorter than
 // its Content-Length.

@@ -42,7 +42,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		scs, probs := ps.Parse("fuzz.yaml", data)
-		lines := bytes.Count(data, []byte("\n")) + 2
+		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) + 2
 		for _, p := range probs {
 			if strings.HasPrefix(p.Reason, "internal error") {
 				t.Fatalf("parser panicked: %s", p)

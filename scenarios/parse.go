@@ -114,20 +114,18 @@ func (ps *Parser) Parse(file string, data []byte) (scs []*Scenario, probs []Prob
 		probs = append(probs, Problem{File: file, Reason: "no scenario in file"})
 	}
 	// Duplicate names inside the file, valid scenarios or not.
-	firstLine := map[string]int{}
-	dupLines := map[int]bool{}
+	first := map[string]nameAt{}
 	for _, n := range names {
-		if l, dup := firstLine[n.name]; dup {
+		if f, dup := first[n.name]; dup {
 			probs = append(probs, Problem{File: file, Line: n.line,
-				Reason: fmt.Sprintf("duplicate scenario name %q (first defined at line %d)", n.name, l)})
-			dupLines[n.line] = true
+				Reason: fmt.Sprintf("duplicate scenario name %q (first defined at line %d)", n.name, f.line)})
 			continue
 		}
-		firstLine[n.name] = n.line
+		first[n.name] = n
 	}
 	kept := scs[:0]
 	for _, s := range scs {
-		if !dupLines[s.nameLine()] {
+		if f := first[s.Name]; s.pos == nil || (f.line == s.pos.name && f.col == s.pos.nameCol) {
 			kept = append(kept, s)
 		}
 	}
@@ -280,13 +278,12 @@ func (ps *Parser) parseDoc(file string, n *yaml.Node) ([]*Scenario, []nameAt, []
 		s, err := decodeScenario(it.val)
 		if err != nil {
 			add(it.node.Line, withPath(displayPath(n, it.prefix), err.Error()))
-			bad["x"] = true
 			continue
 		}
 		s.Source, s.Line = file, it.node.Line
 		s.pos = &positions{}
 		if nn := resolve(mapValue(it.node, "name")); nn != nil {
-			s.pos.name = nn.Line
+			s.pos.name, s.pos.nameCol = nn.Line, nn.Column
 		}
 		if df := resolve(mapValue(it.node, "defaultFor")); df != nil {
 			for _, c := range df.Content {
@@ -313,8 +310,8 @@ func (ps *Parser) parseDoc(file string, n *yaml.Node) ([]*Scenario, []nameAt, []
 
 // nameAt is a scenario name and the line it is written on.
 type nameAt struct {
-	name string
-	line int
+	name      string
+	line, col int
 }
 
 // docNames returns the names written in a document, valid or not, for the
@@ -331,7 +328,7 @@ func docNames(n *yaml.Node, list bool) []nameAt {
 	var out []nameAt
 	for _, it := range items {
 		if v := resolve(mapValue(it, "name")); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-			out = append(out, nameAt{v.Value, v.Line})
+			out = append(out, nameAt{v.Value, v.Line, v.Column})
 		}
 	}
 	return out

@@ -95,8 +95,8 @@ func TestParse(t *testing.T) {
 			probs: []string{`f.yaml:4: duplicate scenario name "a" (first defined at line 2)`},
 		},
 		{
-			name: "one bad scenario does not hide the others",
-			in:   "scenarios:\n  - name: good\n  - name: bad\n    attempts: [{liveness: 2016}]\n  - name: also-good\n",
+			name:  "one bad scenario does not hide the others",
+			in:    "scenarios:\n  - name: good\n  - name: bad\n    attempts: [{liveness: 2016}]\n  - name: also-good\n",
 			names: []string{"good", "also-good"},
 			probs: []string{"f.yaml:4: scenarios[1].attempts[0].liveness: 2016 is a comparison code; write liveness: 0, compare: 2016"},
 		},

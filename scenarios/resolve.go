@@ -18,6 +18,9 @@ type ResolveOptions struct {
 	// beyond it are dropped; reaching it with every attempt failed (and no
 	// result.errorCode) makes the final code 16.
 	RetryLimit int
+	// OCROnly is true for CheckMode 4: no liveness attempt runs, the final
+	// code is result.errorCode or 0.
+	OCROnly bool
 }
 
 // Outcome is the verification result a scenario produces.
@@ -53,22 +56,38 @@ func processLevel(code int) bool {
 	return false
 }
 
-// EffectiveAttempts returns the attempts with the empty-list default applied:
-// one passing attempt, or none when Result.ErrorCode is a process-level code.
+// EffectiveAttempts returns the attempts with the empty-list default
+// applied. Without attempts, Result.ErrorCode decides: unset or 0 → one
+// passing attempt; a liveness/lip/action/silent/reflection code → one
+// attempt failing liveness with it; a compare code → one attempt with
+// liveness 0 and that compare code; a request/system/token/process code →
+// no attempt (the flow ended before any liveness attempt).
 func (s *Scenario) EffectiveAttempts() []Attempt {
 	if len(s.Attempts) > 0 {
 		return s.Attempts
 	}
-	if s.Result != nil && s.Result.ErrorCode != nil && processLevel(*s.Result.ErrorCode) {
-		return nil
+	if s.Result == nil || s.Result.ErrorCode == nil || *s.Result.ErrorCode == 0 {
+		return []Attempt{{}}
 	}
-	return []Attempt{{Liveness: 0}}
+	code := *s.Result.ErrorCode
+	r, ok := catalog.LookupResult(code)
+	switch {
+	case !ok || processLevel(code):
+		return nil
+	case r.Category == "compare":
+		return []Attempt{{Compare: &code}}
+	default:
+		return []Attempt{{Liveness: code}}
+	}
 }
 
 // Resolve computes the result of the scenario for a session, following the
 // rules in the package documentation.
 func (s *Scenario) Resolve(o ResolveOptions) Outcome {
 	atts := s.EffectiveAttempts()
+	if o.OCROnly {
+		atts = nil
+	}
 	if o.RetryLimit > 0 && len(atts) > o.RetryLimit {
 		atts = atts[:o.RetryLimit]
 	}

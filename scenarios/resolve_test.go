@@ -18,18 +18,28 @@ func TestResolve(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
 	s := func(v string) *string { return &v }
 	tests := []struct {
-		name    string
-		sc      Scenario
-		opts    ResolveOptions
-		code    int
-		msg     string
-		want    []att
+		name string
+		sc   Scenario
+		opts ResolveOptions
+		code int
+		msg  string
+		want []att
 	}{
 		{"empty attempts = one pass", Scenario{}, ResolveOptions{Compare: true}, 0, catalog.PassMessageOnTheWire,
 			[]att{{0, 0, ptr(0), DefaultPassSimilarity, nil}}},
 		{"liveness only (CheckMode 3)", Scenario{}, ResolveOptions{}, 0, catalog.PassMessageOnTheWire,
 			[]att{{0, 0, nil, 0, nil}}},
 		{"process-level result has no attempts", Scenario{Result: &Result{ErrorCode: ptr(1410)}}, ResolveOptions{Compare: true}, 1410,
+			"User exited voluntarily", nil},
+		{"liveness result without attempts = one failing attempt", Scenario{Result: &Result{ErrorCode: ptr(1201)}}, ResolveOptions{Compare: true}, 1201,
+			"The lighting is too dim", []att{{1201, 1201, nil, 0, nil}}},
+		{"compare result without attempts = one comparison failure", Scenario{Result: &Result{ErrorCode: ptr(2016)}}, ResolveOptions{Compare: true}, 2016,
+			catalog.ResultMessage(2016), []att{{2016, 0, ptr(2016), DefaultLowSimilarity, nil}}},
+		{"system result without attempts = none", Scenario{Result: &Result{ErrorCode: ptr(4)}}, ResolveOptions{Compare: true}, 4,
+			"Internal service error", nil},
+		{"OCR only runs no attempt", Scenario{Attempts: []Attempt{{Liveness: 1002}}}, ResolveOptions{OCROnly: true}, 0,
+			catalog.PassMessageOnTheWire, nil},
+		{"OCR only keeps a result code", Scenario{Result: &Result{ErrorCode: ptr(1410)}}, ResolveOptions{OCROnly: true}, 1410,
 			"User exited voluntarily", nil},
 		{"result 0 keeps one passing attempt", Scenario{Result: &Result{ErrorCode: ptr(0)}}, ResolveOptions{Compare: true}, 0,
 			catalog.PassMessageOnTheWire, []att{{0, 0, ptr(0), DefaultPassSimilarity, nil}}},

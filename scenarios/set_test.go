@@ -92,20 +92,6 @@ func TestSelect(t *testing.T) {
 	}
 }
 
-func TestSelectMatchOrder(t *testing.T) {
-	// Within one file by name; the first fit wins.
-	set := userSet(t, `
-scenarios:
-  - name: zz-later
-    match: {extra: {prefix: a}}
-  - name: aa-first
-    match: {extra: {prefix: a}}
-`)
-	if sc, _, _ := set.Select(SelectInput{Extra: "abc"}); sc.Name != "aa-first" {
-		t.Errorf("got %s, want aa-first", sc.Name)
-	}
-}
-
 func TestNewSet(t *testing.T) {
 	mk := func(src string, line int, name string, df ...string) *Scenario {
 		return &Scenario{Name: name, Source: src, Line: line, DefaultFor: df}
@@ -122,8 +108,8 @@ func TestNewSet(t *testing.T) {
 		got = append(got, p.String())
 	}
 	want := []string{
-		`c.yaml:2: name: name "Bad Name" must match [a-z0-9][a-z0-9-]*`,
 		`b.yaml:5: duplicate scenario name "one" (first defined at a.yaml:1)`,
+		`c.yaml:2: name: name "Bad Name" must match [a-z0-9][a-z0-9-]*`,
 		`b.yaml:9: SecretId "AKID1" is already the default of scenario "one" (a.yaml:1)`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

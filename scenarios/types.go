@@ -30,8 +30,8 @@ type Scenario struct {
 // positions remembers where parts of a parsed scenario are, so that checks
 // across scenarios (duplicate names, defaultFor conflicts) can report lines.
 type positions struct {
-	name       int
-	defaultFor []int
+	name, nameCol int
+	defaultFor    []int
 }
 
 func (s *Scenario) nameLine() int {
@@ -141,7 +141,7 @@ type APIBehavior struct {
 	Error   *APIError `json:"error,omitempty" yaml:"error"`
 	Latency Duration  `json:"latency,omitempty" yaml:"latency"` // Go duration string, e.g. "1500ms"; applies to every call
 	Fault   string    `json:"fault,omitempty" yaml:"fault"`     // FaultHTTP502 | FaultConnectionReset | FaultTruncatedBody
-	Times   int       `json:"times,omitempty" yaml:"times"`     // error/fault only for the first N calls of this entry for a credential (0 = every call)
+	Times   int       `json:"times,omitempty" yaml:"times"`     // error/fault only for the first N calls (0 = every call); see the package doc for how calls are counted
 }
 
 // Faults.

@@ -35,6 +35,14 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	} else if len(args) > 0 {
+		// Top-level spellings people try before reading the usage.
+		switch args[0] {
+		case "-h", "-help", "--help":
+			cmd = "help"
+		case "-version", "--version":
+			cmd = "version"
+		}
 	}
 	switch cmd {
 	case "serve":
@@ -50,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return 0
 	case "help":
 		usage(stdout)
+		fmt.Fprintln(stdout)
+		_, _ = parseConfig("serve", []string{"-h"}, getenv, stdout) // prints the flags
 		return 0
 	default:
 		fmt.Fprintf(stderr, "emulator: unknown command %q\n\n", cmd)
@@ -65,6 +75,6 @@ func usage(w io.Writer) {
   emulator validate PATH...     check scenario files or directories; exit 1 on any problem
   emulator version              print version, commit and Go version
 
-Run "emulator serve --help" for the flags; each has an EMULATOR_* variable.
+Every flag has an EMULATOR_* variable; a flag given on the command line wins.
 `)
 }

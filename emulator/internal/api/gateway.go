@@ -27,16 +27,6 @@ const (
 	MaxGetBytes     = 32 << 10 // GET request (query)
 )
 
-// v1CommonParams are the API 3.0 common parameters that travel with the
-// business parameters in a legacy-signature request.
-var v1CommonParams = map[string]bool{
-	"Action": true, "Version": true, "Timestamp": true, "Nonce": true, "Region": true,
-	"SecretId": true, "Signature": true, "SignatureMethod": true, "Token": true,
-	"Language": true, "RequestClient": true,
-}
-
-func isV1Common(name string) bool { return v1CommonParams[name] }
-
 // Handler serves one action. It returns the reply to send: a response model,
 // an API error, or a scripted fault.
 type Handler func(ctx context.Context, call *Call) Reply
@@ -102,8 +92,12 @@ func (c *Call) Decode(dst any) *catalog.Error {
 	case params.WrongType:
 		return catalog.WrongType(perr.Param)
 	default:
-		msg := "The request body is not a valid JSON object: " + perr.Reason
-		return catalog.WithMessage(catalog.InvalidParameter, msg, "请求体不是合法的 JSON 对象："+perr.Reason)
+		if c.json {
+			msg := "The request body is not a valid JSON object: " + perr.Reason
+			return catalog.WithMessage(catalog.InvalidParameter, msg, "请求体不是合法的 JSON 对象："+perr.Reason)
+		}
+		msg := "Parameter `" + perr.Param + "` is malformed: " + perr.Reason
+		return catalog.WithMessage(catalog.InvalidParameter, msg, "参数 `"+perr.Param+"` 格式错误："+perr.Reason)
 	}
 }
 
@@ -244,7 +238,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		call.values = values
 		if !tc3 {
 			sreq.Params = values
-			call.skip = isV1Common
+			call.skip = params.V1CommonParams
 		}
 	} else {
 		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -272,7 +266,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 			values, _ := url.ParseQuery(string(body))
 			sreq.Params = values
 			call.values = values
-			call.skip = isV1Common
+			call.skip = params.V1CommonParams
 		case !tc3:
 			// The real API reads legacy parameters from a form body only; any
 			// other body leaves it without an Action.
@@ -489,4 +483,10 @@ func (g *Gateway) log(rec Record) {
 		attrs = append(attrs, slog.String("note", n))
 	}
 	g.cfg.Logger.LogAttrs(context.Background(), level, "api", attrs...)
+}
+
+// NewJSONCall builds a verified call with a JSON body, for driving a
+// handler without HTTP (tests, in-process tools).
+func NewJSONCall(common signature.Common, requestID, publicBase string, body []byte) *Call {
+	return &Call{Common: common, RequestID: requestID, PublicBase: publicBase, body: body, json: true, Header: http.Header{}}
 }

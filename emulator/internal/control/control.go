@@ -2,7 +2,40 @@
 // sessions (inspect, complete, script), namespaced reset, the movable
 // clock, the request journal with signature diagnostics, the loaded
 // scenarios and the dashboard. It drives sessions only through the faceid
-// service.
+// service. The typed operations (Handler.Session, Complete, Reset...) are
+// shared by the routes and by package emulator's Go API.
+//
+// Routes (JSON unless noted; errors are {"error":{"status":n,"message":"..."}}):
+//
+//	GET    /_emulator/health                      always 200 {"status":"ok","version":...}
+//	GET    /_emulator/ready                       200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
+//	GET    /_emulator/sessions                    ?secretId= ?state=pending|completed|expired ?limit=N
+//	GET    /_emulator/sessions/{token}            ?secretId= (404 for a session of another namespace)
+//	POST   /_emulator/sessions/{token}/complete   {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
+//	PUT    /_emulator/sessions/{token}/scenario   {"Scenario":"name"} | {"Inline":{...}} | {"ErrorCode":n,"Similarity":x}
+//	POST   /_emulator/reset                       ?secretId= (one namespace; none = everything and the clock)
+//	GET    /_emulator/clock
+//	POST   /_emulator/clock                       {"advance":"11m"} | {"set":"2026-01-02T15:04:05Z"} | {"reset":true}
+//	GET    /_emulator/requests                    ?secretId= ?action= ?bizToken= ?signature= ?errorCode= ?limit=N
+//	DELETE /_emulator/requests                    ?secretId=
+//	GET    /_emulator/scenarios                   ?full=1 for the whole definitions
+//	GET    /_emulator/ui                          the dashboard (HTML)
+//
+// # Admin token
+//
+// With Config.AdminToken set, every route but health, ready and the
+// dashboard's static files needs "Authorization: Bearer <token>" and
+// answers 401 without it. A browser cannot send that header when it opens
+// the dashboard, so the dashboard page also accepts the token once: open
+// /_emulator/ui?token=<token> (or submit the form the page shows when the
+// token is missing). The page then sets an HttpOnly, SameSite=Strict cookie
+// scoped to /_emulator holding a hash of the token (never the token itself)
+// and redirects to /_emulator/ui, removing the token from the address bar
+// and history. The cookie is accepted for GET requests only: the dashboard
+// only reads, and every route that changes state still needs the bearer
+// header, so another site (or another port of the same host, which
+// SameSite treats as the same site) cannot reset or complete sessions
+// through a user's browser.
 package control
 
 import (
@@ -11,14 +44,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
@@ -36,10 +70,10 @@ type Config struct {
 	Clock *clock.Offset
 	// Scenarios returns the current scenario set.
 	Scenarios func() *scenarios.Set
-	// Ready reports readiness (scenarios loaded and the listener serving).
+	// Ready reports that a listener serves the emulator.
 	Ready func() bool
 	// AdminToken, when set, is required as a Bearer token on every route
-	// but health and ready.
+	// but health and ready (see the package doc for the dashboard).
 	AdminToken string
 	// PublicURL is the browser-facing base for links, "" = from the request.
 	PublicURL string
@@ -51,6 +85,7 @@ type Config struct {
 type Handler struct {
 	cfg    Config
 	router *httprouter.Router
+	ui     *dashboard
 }
 
 // New returns the control API handler.
@@ -58,9 +93,16 @@ func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Journal == nil {
+		cfg.Journal = NewJournal(0)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.NewOffset(nil)
+	}
 	h := &Handler{cfg: cfg, router: httprouter.New()}
 	r := h.router
 	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = true
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -80,13 +122,14 @@ func New(cfg Config) *Handler {
 	r.GET(Prefix+"/requests", h.admin(h.listRequests))
 	r.DELETE(Prefix+"/requests", h.admin(h.clearRequests))
 	r.GET(Prefix+"/scenarios", h.admin(h.listScenarios))
+	h.routeDashboard()
 	return h
 }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
 
-// Handle adds a route (used for the dashboard).
+// Handle adds a route.
 func (h *Handler) Handle(method, path string, fn httprouter.Handle, protected bool) {
 	if protected {
 		fn = h.admin(fn)
@@ -94,14 +137,33 @@ func (h *Handler) Handle(method, path string, fn httprouter.Handle, protected bo
 	h.router.Handle(method, path, fn)
 }
 
-// admin wraps a route with the optional bearer-token check.
+// authorized reports whether r carries the admin token: the bearer header,
+// or for GET and HEAD the dashboard cookie.
+func (h *Handler) authorized(r *http.Request) bool {
+	if h.cfg.AdminToken == "" {
+		return true
+	}
+	auth := r.Header.Get("Authorization")
+	if scheme, tok, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		if constantTimeEqual(strings.TrimSpace(tok), h.cfg.AdminToken) {
+			return true
+		}
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if c, err := r.Cookie(uiCookieName); err == nil && constantTimeEqual(c.Value, h.cookieValue()) {
+			return true
+		}
+	}
+	return false
+}
+
+// admin wraps a route with the optional admin-token check.
 func (h *Handler) admin(fn httprouter.Handle) httprouter.Handle {
 	if h.cfg.AdminToken == "" {
 		return fn
 	}
-	want := "Bearer " + h.cfg.AdminToken
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-		if !constantTimeEqual(r.Header.Get("Authorization"), want) {
+		if !h.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="faceid-emulator"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong admin token (Authorization: Bearer <EMULATOR_ADMIN_TOKEN>)")
 			return
@@ -110,65 +172,104 @@ func (h *Handler) admin(fn httprouter.Handle) httprouter.Handle {
 	}
 }
 
+// HealthJSON is the answer of GET /_emulator/health.
+type HealthJSON struct {
+	Status  string `json:"status"`
+	Version string `json:"version"`
+}
+
 func (h *Handler) health(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": h.cfg.Version})
+	writeJSON(w, http.StatusOK, HealthJSON{Status: "ok", Version: h.cfg.Version})
+}
+
+// ReadyJSON is the answer of GET /_emulator/ready.
+type ReadyJSON struct {
+	Status    string `json:"status"` // "ready" or "starting"
+	Scenarios int    `json:"scenarios"`
+}
+
+// IsReady reports readiness: scenarios loaded and a listener serving.
+func (h *Handler) IsReady() (bool, int) {
+	n := 0
+	if h.cfg.Scenarios != nil {
+		if set := h.cfg.Scenarios(); set != nil {
+			n = set.Len()
+		}
+	}
+	serving := h.cfg.Ready == nil || h.cfg.Ready()
+	return serving && n > 0, n
 }
 
 func (h *Handler) ready(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	if h.cfg.Ready != nil && !h.cfg.Ready() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "starting"})
+	ok, n := h.IsReady()
+	if !ok {
+		writeJSON(w, http.StatusServiceUnavailable, ReadyJSON{Status: "starting", Scenarios: n})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
+	writeJSON(w, http.StatusOK, ReadyJSON{Status: "ready", Scenarios: n})
+}
+
+// queryInt parses an optional non-negative integer query parameter.
+func queryInt(w http.ResponseWriter, r *http.Request, name string) (int, bool) {
+	raw := r.URL.Query().Get(name)
+	if raw == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		writeError(w, http.StatusBadRequest, name+" must be a non-negative integer")
+		return 0, false
+	}
+	return n, true
 }
 
 func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	q := r.URL.Query()
-	state := q.Get("state")
-	switch state {
-	case "", faceid.StatusPending, faceid.StatusCompleted, faceid.StatusExpired:
-	default:
-		writeError(w, http.StatusBadRequest, "state must be pending, completed or expired")
+	limit, ok := queryInt(w, r, "limit")
+	if !ok {
 		return
 	}
-	views := h.cfg.Service.List(store.Filter{SecretID: q.Get("secretId"), State: state})
-	out := make([]SessionJSON, 0, len(views))
-	for _, v := range views {
-		out = append(out, h.sessionJSON(r, v))
+	q := r.URL.Query()
+	out, total, err := h.Sessions(SessionFilter{SecretID: q.Get("secretId"), State: q.Get("state"), Limit: limit}, api.RequestBase(r))
+	if err != nil {
+		h.sessionError(w, err)
+		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Sessions": out, "Total": len(out)})
+	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total})
+}
+
+// SessionsJSON is the answer of GET /_emulator/sessions.
+type SessionsJSON struct {
+	// Sessions are oldest first (the newest "limit" when limited).
+	Sessions []SessionJSON `json:"Sessions"`
+	// Total is how many sessions matched before the limit.
+	Total int `json:"Total"`
 }
 
 func (h *Handler) getSession(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	v, err := h.cfg.Service.Lookup(ps.ByName("token"))
+	v, err := h.sessionIn(ps.ByName("token"), r.URL.Query().Get("secretId"))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.sessionJSON(r, v))
+	writeJSON(w, http.StatusOK, RenderSession(v, h.baseURL(api.RequestBase(r))))
 }
 
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	var req faceid.CompleteRequest
+	var req CompleteRequest
 	if !readJSON(w, r, &req, true) {
 		return
 	}
-	v, err := h.cfg.Service.Complete(ps.ByName("token"), req)
+	token := ps.ByName("token")
+	if _, err := h.sessionIn(token, r.URL.Query().Get("secretId")); err != nil {
+		h.sessionError(w, err)
+		return
+	}
+	out, err := h.Complete(token, req, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.sessionJSON(r, v))
-}
-
-// ScenarioRequest is the body of PUT /_emulator/sessions/{token}/scenario:
-// exactly one of a loaded scenario's name, an inline scenario, or an
-// outcome (ErrorCode with an optional Similarity).
-type ScenarioRequest struct {
-	Scenario   string              `json:"Scenario,omitempty"`
-	Inline     *scenarios.Scenario `json:"Inline,omitempty"`
-	ErrorCode  *int                `json:"ErrorCode,omitempty"`
-	Similarity *float64            `json:"Similarity,omitempty"`
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) setScenario(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
@@ -176,132 +277,118 @@ func (h *Handler) setScenario(w http.ResponseWriter, r *http.Request, ps httprou
 	if !readJSON(w, r, &req, false) {
 		return
 	}
-	var sc *scenarios.Scenario
-	switch {
-	case req.Scenario != "" && req.Inline == nil && req.ErrorCode == nil:
-		found, ok := h.cfg.Service.Scenario(req.Scenario)
-		if !ok {
-			writeError(w, http.StatusBadRequest, "no scenario named "+req.Scenario)
-			return
-		}
-		sc = found
-	case req.Inline != nil && req.Scenario == "" && req.ErrorCode == nil:
-		inline := *req.Inline
-		if inline.Name == "" {
-			inline.Name = "inline"
-		}
-		if problems := scenarios.Validate(&inline); len(problems) > 0 {
-			writeError(w, http.StatusBadRequest, problemsText(problems))
-			return
-		}
-		sc = &inline
-	case req.ErrorCode != nil && req.Scenario == "" && req.Inline == nil:
-		var err error
-		if sc, err = faceid.OutcomeScenario(*req.ErrorCode, req.Similarity); err != nil {
-			writeError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-	default:
-		writeError(w, http.StatusBadRequest, `give exactly one of {"Scenario":"name"}, {"Inline":{...}} or {"ErrorCode":1002}`)
+	token := ps.ByName("token")
+	if _, err := h.sessionIn(token, r.URL.Query().Get("secretId")); err != nil {
+		h.sessionError(w, err)
 		return
 	}
-	v, err := h.cfg.Service.SetScenario(ps.ByName("token"), sc)
+	out, err := h.SetScenario(token, req, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, h.sessionJSON(r, v))
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) reset(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	secretID := r.URL.Query().Get("secretId")
-	n := h.cfg.Service.Reset(secretID)
-	h.cfg.Journal.Clear(secretID)
-	if secretID == "" {
-		h.cfg.Clock.Reset()
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"Deleted": n, "SecretId": secretID})
-}
-
-type clockJSON struct {
-	Now    time.Time `json:"now"`
-	Offset string    `json:"offset"`
-}
-
-func (h *Handler) clockState() clockJSON {
-	return clockJSON{Now: h.cfg.Clock.Now().UTC(), Offset: h.cfg.Clock.Skew().String()}
+	writeJSON(w, http.StatusOK, h.Reset(r.URL.Query().Get("secretId")))
 }
 
 func (h *Handler) getClock(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	writeJSON(w, http.StatusOK, h.clockState())
+	writeJSON(w, http.StatusOK, h.Clock())
+}
+
+// ClockRequest is the body of POST /_emulator/clock: exactly one of
+// {"advance":"11m"} (a Go duration, may be negative), {"set":RFC3339} or
+// {"reset":true}.
+type ClockRequest struct {
+	Advance string `json:"advance,omitempty"`
+	Set     string `json:"set,omitempty"`
+	Reset   bool   `json:"reset,omitempty"`
 }
 
 func (h *Handler) setClock(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	var req struct {
-		Advance string `json:"advance"`
-		Set     string `json:"set"`
-		Reset   bool   `json:"reset"`
+	var req ClockRequest
+	if !readJSON(w, r, &req, false) {
+		return
 	}
-	if !readJSON(w, r, &req, true) {
+	given := 0
+	for _, b := range []bool{req.Advance != "", req.Set != "", req.Reset} {
+		if b {
+			given++
+		}
+	}
+	if given != 1 {
+		writeError(w, http.StatusBadRequest, `give exactly one of {"advance":"11m"}, {"set":"2026-01-02T15:04:05Z"} or {"reset":true}`)
 		return
 	}
 	switch {
 	case req.Reset:
 		h.cfg.Clock.Reset()
-	case req.Advance != "" && req.Set == "":
+	case req.Advance != "":
 		d, err := time.ParseDuration(req.Advance)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "advance: "+err.Error())
+			writeError(w, http.StatusBadRequest, "advance: "+err.Error()+` (use a Go duration such as "11m", "73h" or "-30s")`)
 			return
 		}
 		h.cfg.Clock.Advance(d)
-	case req.Set != "" && req.Advance == "":
-		t, err := time.Parse(time.RFC3339, req.Set)
+	default:
+		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "set: "+err.Error())
+			writeError(w, http.StatusBadRequest, "set: "+err.Error()+` (use RFC 3339, e.g. "2026-01-02T15:04:05Z")`)
 			return
 		}
 		h.cfg.Clock.Set(t)
-	default:
-		writeError(w, http.StatusBadRequest, `give exactly one of {"advance":"11m"}, {"set":"2026-01-02T15:04:05Z"} or {"reset":true}`)
-		return
 	}
-	writeJSON(w, http.StatusOK, h.clockState())
+	writeJSON(w, http.StatusOK, h.Clock())
+}
+
+// RequestsJSON is the answer of GET /_emulator/requests.
+type RequestsJSON struct {
+	// Requests are oldest first (the newest "limit" when limited).
+	Requests []api.Record `json:"Requests"`
+	// Total is how many records matched before the limit.
+	Total int `json:"Total"`
+	// Capacity is how many records the journal keeps (the oldest are
+	// dropped beyond it); Observed is how many requests it has seen since
+	// start (a full reset and DELETE do not change it).
+	Capacity int    `json:"Capacity"`
+	Observed uint64 `json:"Observed"`
 }
 
 func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	q := r.URL.Query()
-	recs := h.cfg.Journal.List(Filter{SecretID: q.Get("secretId"), Action: q.Get("action"), BizToken: q.Get("bizToken")})
-	if recs == nil {
-		writeJSON(w, http.StatusOK, map[string]any{"Requests": []any{}, "Total": 0})
+	limit, ok := queryInt(w, r, "limit")
+	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"Requests": recs, "Total": len(recs)})
+	q := r.URL.Query()
+	sig := q.Get("signature")
+	switch sig {
+	case "", "ok", "failed", "skipped":
+	default:
+		writeError(w, http.StatusBadRequest, "signature must be ok, failed or skipped")
+		return
+	}
+	recs, total := h.Requests(RequestFilter{
+		SecretID: q.Get("secretId"), Action: q.Get("action"), BizToken: q.Get("bizToken"),
+		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit,
+	})
+	writeJSON(w, http.StatusOK, RequestsJSON{Requests: recs, Total: total, Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
 }
 
 func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	h.cfg.Journal.Clear(r.URL.Query().Get("secretId"))
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// ScenarioJSON is a loaded scenario as GET /_emulator/scenarios lists it.
-type ScenarioJSON struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Source      string `json:"source"`
-}
-
 func (h *Handler) listScenarios(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	set := h.cfg.Scenarios()
-	list := set.List()
-	out := make([]ScenarioJSON, 0, len(list))
-	for _, sc := range list {
-		out = append(out, ScenarioJSON{Name: sc.Name, Description: sc.Description, Source: sc.Source})
-	}
 	if r.URL.Query().Get("full") == "1" {
+		list := h.cfg.Scenarios().List()
 		writeJSON(w, http.StatusOK, map[string]any{"Scenarios": list, "Total": len(list)})
 		return
 	}
+	out := h.Scenarios()
 	writeJSON(w, http.StatusOK, map[string]any{"Scenarios": out, "Total": len(out)})
 }
 
@@ -311,6 +398,8 @@ func (h *Handler) sessionError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusNotFound, "unknown BizToken")
 	case errors.Is(err, faceid.ErrCompleted):
 		writeError(w, http.StatusConflict, "the session is already completed")
+	case errors.Is(err, ErrInvalid):
+		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
 	case errors.Is(err, faceid.ErrUnknownCode), errors.Is(err, faceid.ErrUnknownScenario):
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:

@@ -10,10 +10,11 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
-// Default similarity scores when a scenario gives none.
+// Default similarity scores when a scenario gives none: the scenario
+// format's documented defaults.
 const (
-	passSimilarity = 96.8
-	lowSimilarity  = 45.0
+	passSimilarity = scenarios.DefaultPassSimilarity
+	lowSimilarity  = scenarios.DefaultLowSimilarity
 )
 
 // Kinds of result code, from the catalogue's categories.

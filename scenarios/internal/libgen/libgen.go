@@ -275,7 +275,7 @@ func defaultFile() file {
 		single: true,
 		items: []*yaml.Node{mapping(
 			kv{"name", str("default")},
-			kv{"description", str("Global default: one passing attempt (liveness 0, comparison 0, similarity 92.5); " +
+			kv{"description", str("Global default: one passing attempt (liveness 0, comparison 0); " +
 				"the session completes only when the user finishes the verification page or the control API completes it.")},
 			kv{"attempts", seq(attempt(0))},
 			completion("manual"),
@@ -451,17 +451,18 @@ func faultsFile() file {
 		return mapping(append([]kv{{"name", str(name)}, {"description", str(desc)}}, append(body, completion("auto"))...)...)
 	}
 	fault := func(kind, what string) *yaml.Node {
-		return sc("fault-"+kind, fmt.Sprintf("The first GetWebVerificationResultIntl call of the credential %s; "+
+		return sc("fault-"+kind, fmt.Sprintf("The first GetWebVerificationResultIntl call of each session %s; "+
 			"the next call answers normally (a pass). Tests the merchant's retry.", what),
 			kv{"api", mapping(kv{"GetWebVerificationResultIntl", flowMapping(kv{"fault", str(kind)}, kv{"times", num(1)})})})
 	}
 	return file{
 		name: "faults.yaml",
 		header: `Throttling, latency and transport faults, for testing merchant retries and timeouts.
-"times" counts calls per credential (SecretId) and entry; a "*" entry counts the calls of both actions together.`,
+"times" counts GetWebVerificationResultIntl calls per session (BizToken) and ApplyWebVerificationBizTokenIntl
+calls per credential, that count restarting after the first Apply that passes.`,
 		items: []*yaml.Node{
-			sc("throttled-then-ok", "The first two API calls of the credential (either action) answer RequestLimitExceeded; "+
-				"later calls answer normally and the verification passes.",
+			sc("throttled-then-ok", "Each Apply answers RequestLimitExceeded twice before it passes, and so do the first two "+
+				"GetWebVerificationResultIntl calls of each session; later calls answer normally and the verification passes.",
 				kv{"api", mapping(kv{"*", flowMapping(kv{"error", flowMapping(kv{"code", str(catalog.RequestLimitExceeded)})}, kv{"times", num(2)})})}),
 			sc("slow-api", "Every API call answers after 1500 ms; the verification passes.",
 				kv{"api", mapping(kv{"*", flowMapping(kv{"latency", str("1500ms")})})}),

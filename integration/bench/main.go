@@ -1,0 +1,506 @@
+// Command bench measures the emulator binary side by side with a bare
+// net/http "floor" server (fixed JSON on every path) on the same machine,
+// with the same client:
+//
+//   - cold start: exec -> first 200 from /_emulator/health (median of -starts);
+//   - idle RSS (VmRSS once the process has settled);
+//   - throughput and p50/p99 latency of signed Apply and Get, TC3 (POST JSON)
+//     and legacy v1 (POST form, HmacSHA256), from -conns keep-alive
+//     connections for -duration each, with pre-signed requests;
+//   - RSS after -sessions Apply calls and the bytes retained per session,
+//     from RSS and, precisely, from the Go heap of an in-process emulator;
+//   - one Apply carrying an 8 MB CompareImageBase64: latency and peak RSS.
+//
+// It prints a table with the emulator/floor ratios and checks the goals;
+// -json FILE writes the same figures as JSON. It is not a test: run it with
+//
+//	go run ./integration/bench [-duration 5s] [-json out.json]
+//
+// from the module root. It exits 1 when a goal is missed (-strict=false to
+// only report).
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator"
+)
+
+// Goals of the emulator.
+const (
+	goalColdStartMS    = 20.0
+	goalIdleRSSMiB     = 15.0
+	goalThroughput     = 0.75 // x floor
+	goalBytesPerSess   = 2048.0
+	goalBigApplyMS     = 60.0
+	goalBigApplyBodies = 3 // peak RSS under idle + 3 x body
+	bigImageBytes      = 8 << 20
+)
+
+type options struct {
+	duration time.Duration
+	conns    int
+	starts   int
+	sessions int
+	jsonOut  string
+	bin      string
+	strict   bool
+}
+
+// Pair is one figure for both servers.
+type Pair struct {
+	Emulator float64 `json:"emulator"`
+	Floor    float64 `json:"floor"`
+	// Ratio is emulator / floor.
+	Ratio float64 `json:"ratio"`
+}
+
+func pair(e, f float64) Pair {
+	p := Pair{Emulator: e, Floor: f}
+	if f != 0 {
+		p.Ratio = e / f
+	}
+	return p
+}
+
+// Throughput is one load run on both servers.
+type Throughput struct {
+	Name     string     `json:"name"`
+	Emulator loadResult `json:"emulator"`
+	Floor    loadResult `json:"floor"`
+	// RatioRPS is emulator / floor requests per second.
+	RatioRPS float64 `json:"ratioRps"`
+}
+
+// Sessions is the memory cost of pending sessions.
+type Sessions struct {
+	N                int     `json:"n"`
+	RSSBeforeMiB     Pair    `json:"rssBeforeMiB"`
+	RSSAfterMiB      Pair    `json:"rssAfterMiB"`
+	RSSPerSession    float64 `json:"rssBytesPerSession"`
+	HeapPerSession   float64 `json:"heapBytesPerSession"`
+	HeapImageN       int     `json:"heapImageN"`
+	HeapImageBytes   int     `json:"heapImageBytes"`
+	HeapPerImageSess float64 `json:"heapBytesPerSessionWithImage"`
+	ApplySeconds     Pair    `json:"applySeconds"`
+}
+
+// BigApply is one Apply with an 8 MB CompareImageBase64.
+type BigApply struct {
+	ImageBytes int  `json:"imageBytes"`
+	BodyBytes  int  `json:"bodyBytes"`
+	LatencyMS  Pair `json:"latencyMs"`
+	// MedianMS is the median latency of 5 such Applies.
+	MedianMS   Pair `json:"medianMs"`
+	IdleRSSMiB Pair `json:"idleRssMiB"`
+	PeakRSSMiB Pair `json:"peakRssMiB"`
+}
+
+// Goal is one target and whether it was met.
+type Goal struct {
+	Name   string  `json:"name"`
+	Target string  `json:"target"`
+	Value  float64 `json:"value"`
+	Unit   string  `json:"unit"`
+	Pass   bool    `json:"pass"`
+}
+
+// Report is everything measured.
+type Report struct {
+	Date        time.Time    `json:"date"`
+	GoVersion   string       `json:"goVersion"`
+	OS          string       `json:"os"`
+	CPUs        int          `json:"cpus"`
+	CPUModel    string       `json:"cpuModel,omitempty"`
+	Duration    string       `json:"duration"`
+	Conns       int          `json:"conns"`
+	ColdStartMS Pair         `json:"coldStartMs"`
+	ColdRuns    [][2]float64 `json:"coldRunsMs"` // [emulator, floor] per start
+	IdleRSSMiB  Pair         `json:"idleRssMiB"`
+	Throughput  []Throughput `json:"throughput"`
+	Sessions    Sessions     `json:"sessions"`
+	BigApply    BigApply     `json:"bigApply"`
+	Goals       []Goal       `json:"goals"`
+	Seconds     float64      `json:"seconds"`
+}
+
+func main() {
+	var o options
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "duration of each throughput run")
+	flag.IntVar(&o.conns, "conns", 32, "keep-alive connections of the load generator")
+	flag.IntVar(&o.starts, "starts", 7, "cold starts per server (the median is reported; at least 5)")
+	flag.IntVar(&o.sessions, "sessions", 100_000, "Apply calls for the retained-memory figures")
+	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
+	flag.StringVar(&o.bin, "bin", "", "emulator binary to measure (default: build it with scripts/build.sh)")
+	flag.BoolVar(&o.strict, "strict", true, "exit 1 when a goal is missed")
+	flag.Parse()
+	if o.starts < 5 {
+		o.starts = 5
+	}
+	rep, err := run(o, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	printReport(os.Stdout, rep)
+	if o.jsonOut != "" {
+		data, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+	}
+	if o.strict {
+		for _, g := range rep.Goals {
+			if !g.Pass {
+				os.Exit(1)
+			}
+		}
+	}
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", fmt.Errorf("run the bench from inside the module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+func run(o options, logw io.Writer) (*Report, error) {
+	began := time.Now()
+	logf := func(format string, args ...any) { fmt.Fprintf(logw, "bench: "+format+"\n", args...) }
+	tmp, err := os.MkdirTemp("", "faceid-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	emuBin := o.bin
+	if emuBin == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return nil, err
+		}
+		logf("building the emulator (scripts/build.sh) and the floor server")
+		if emuBin, err = buildEmulator(root, tmp); err != nil {
+			return nil, err
+		}
+	}
+	floorBin, err := buildFloor(tmp)
+	if err != nil {
+		return nil, err
+	}
+	emu := &kind{Name: "emulator", Bin: emuBin, Env: func(addr string) []string {
+		// The defaults of the binary (log level info, text) apply.
+		return []string{"EMULATOR_ADDR=" + addr}
+	}}
+	floor := &kind{Name: "floor", Bin: floorBin, Env: func(addr string) []string { return []string{"FLOOR_ADDR=" + addr} }}
+	kinds := []*kind{emu, floor}
+
+	rep := &Report{
+		Date: time.Now().UTC(), GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		CPUs: runtime.NumCPU(), CPUModel: cpuModel(), Duration: o.duration.String(), Conns: o.conns,
+	}
+	cred := emulator.DefaultCredential()
+
+	// Cold start, interleaved so that both see the same machine state.
+	logf("cold start x%d", o.starts)
+	var colds [2][]float64
+	for i := 0; i < o.starts; i++ {
+		var run [2]float64
+		for j, k := range kinds {
+			p, err := start(k)
+			if err != nil {
+				return nil, err
+			}
+			run[j] = ms(p.Cold)
+			colds[j] = append(colds[j], run[j])
+			p.stop()
+		}
+		rep.ColdRuns = append(rep.ColdRuns, run)
+	}
+	rep.ColdStartMS = pair(median(colds[0]), median(colds[1]))
+
+	// Idle RSS and throughput.
+	var results [2]map[string]loadResult
+	var idle [2]float64
+	for j, k := range kinds {
+		p, err := start(k)
+		if err != nil {
+			return nil, err
+		}
+		rss, err := p.settledRSS(time.Second)
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+		idle[j] = mib(rss)
+		logf("%s: idle RSS %.1f MiB; load runs of %s", k.Name, idle[j], o.duration)
+		results[j], err = throughput(p, cred, o, logf)
+		p.stop()
+		if err != nil {
+			return nil, err
+		}
+	}
+	rep.IdleRSSMiB = pair(idle[0], idle[1])
+	for _, name := range loadNames {
+		e, f := results[0][name], results[1][name]
+		t := Throughput{Name: name, Emulator: e, Floor: f}
+		if f.RPS > 0 {
+			t.RatioRPS = e.RPS / f.RPS
+		}
+		rep.Throughput = append(rep.Throughput, t)
+	}
+
+	// Retained memory per session.
+	logf("retained memory: %d Apply calls per server", o.sessions)
+	rep.Sessions.N = o.sessions
+	var before, after, secs [2]float64
+	for j, k := range kinds {
+		p, err := start(k)
+		if err != nil {
+			return nil, err
+		}
+		b, err := p.settledRSS(500 * time.Millisecond)
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+		s := signer{cred: cred, host: p.addr}
+		raw := s.tc3(actionApply, applyParams("bench-order-0000000001"))
+		res, err := runLoad(p.addr, raw, o.conns, 0, o.sessions)
+		if err == nil && res.Errors > 0 {
+			err = fmt.Errorf("%s: %d of %d Apply calls failed: %s", k.Name, res.Errors, res.Requests, res.FirstError)
+		}
+		if err != nil {
+			p.stop()
+			return nil, err
+		}
+		a, err := p.settledRSS(time.Second)
+		p.stop()
+		if err != nil {
+			return nil, err
+		}
+		before[j], after[j], secs[j] = mib(b), mib(a), res.Seconds
+	}
+	rep.Sessions.RSSBeforeMiB = pair(before[0], before[1])
+	rep.Sessions.RSSAfterMiB = pair(after[0], after[1])
+	rep.Sessions.ApplySeconds = pair(secs[0], secs[1])
+	rep.Sessions.RSSPerSession = (after[0] - before[0]) * (1 << 20) / float64(o.sessions)
+	logf("retained memory: in-process heap")
+	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0); err != nil {
+		return nil, err
+	}
+	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
+	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes); err != nil {
+		return nil, err
+	}
+
+	// One Apply with an 8 MB image.
+	logf("8 MB Apply")
+	var lat, med, idle8, peak [2]float64
+	for j, k := range kinds {
+		p, err := start(k)
+		if err != nil {
+			return nil, err
+		}
+		r, err := bigApply(p, cred)
+		p.stop()
+		if err != nil {
+			return nil, err
+		}
+		rep.BigApply.ImageBytes, rep.BigApply.BodyBytes = bigImageBytes, r.bodyBytes
+		lat[j], med[j], idle8[j], peak[j] = r.first, r.median, r.idle, r.peak
+	}
+	rep.BigApply.LatencyMS = pair(lat[0], lat[1])
+	rep.BigApply.MedianMS = pair(med[0], med[1])
+	rep.BigApply.IdleRSSMiB = pair(idle8[0], idle8[1])
+	rep.BigApply.PeakRSSMiB = pair(peak[0], peak[1])
+
+	rep.Goals = goals(rep)
+	rep.Seconds = time.Since(began).Seconds()
+	return rep, nil
+}
+
+var loadNames = []string{"apply-tc3", "get-tc3", "apply-v1", "get-v1"}
+
+func applyParams(extra string) map[string]any {
+	return map[string]any{"RedirectURL": "https://merchant.example/callback?order=1", "Extra": extra}
+}
+
+// throughput runs the four signed loads against p.
+func throughput(p *proc, cred emulator.Credential, o options, logf func(string, ...any)) (map[string]loadResult, error) {
+	s := signer{cred: cred, host: p.addr}
+	// Get needs a BizToken created first (the floor answers anything).
+	token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
+	if p.kind.Name == "emulator" {
+		resp, _, err := once(p.addr, s.tc3(actionApply, applyParams("bench-get")))
+		if err != nil {
+			return nil, fmt.Errorf("Apply for the Get token: %w", err)
+		}
+		token, _ = resp["BizToken"].(string)
+	}
+	reqs := map[string][]byte{
+		"apply-tc3": s.tc3(actionApply, applyParams("bench-order-0000000001")),
+		"get-tc3":   s.tc3(actionGet, map[string]any{"BizToken": token}),
+		"apply-v1":  s.v1(actionApply, url.Values{"RedirectURL": {"https://merchant.example/callback?order=1"}, "Extra": {"bench-order-0000000001"}}),
+		"get-v1":    s.v1(actionGet, url.Values{"BizToken": {token}}),
+	}
+	out := map[string]loadResult{}
+	for _, name := range loadNames {
+		// Check the request is answered with success before timing it.
+		if _, _, err := once(p.addr, reqs[name]); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", p.kind.Name, name, err)
+		}
+		r, err := runLoad(p.addr, reqs[name], o.conns, o.duration, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", p.kind.Name, name, err)
+		}
+		if r.Errors > 0 {
+			return nil, fmt.Errorf("%s %s: %d errors, first: %s", p.kind.Name, name, r.Errors, r.FirstError)
+		}
+		logf("  %-8s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms", p.kind.Name, name, r.RPS, r.P50MS, r.P99MS)
+		out[name] = r
+	}
+	return out, nil
+}
+
+type bigResult struct {
+	bodyBytes                 int
+	first, median, idle, peak float64
+}
+
+// bigApply sends five Applies with an 8 MB CompareImageBase64 and reads the
+// peak RSS after the first.
+func bigApply(p *proc, cred emulator.Credential) (bigResult, error) {
+	var r bigResult
+	rss, err := p.settledRSS(500 * time.Millisecond)
+	if err != nil {
+		return r, err
+	}
+	r.idle = mib(rss)
+	s := signer{cred: cred, host: p.addr}
+	params := applyParams("bench-8mb")
+	params["CompareImageBase64"] = strings.Repeat("/9j/", bigImageBytes/4)
+	body, _ := json.Marshal(params)
+	r.bodyBytes = len(body)
+	raw := s.tc3Body(actionApply, body)
+	var lats []float64
+	for i := 0; i < 5; i++ {
+		_, d, err := once(p.addr, raw)
+		if err != nil {
+			return r, fmt.Errorf("%s 8 MB Apply: %w", p.kind.Name, err)
+		}
+		lats = append(lats, ms(d))
+		if i == 0 {
+			_, hwm, err := p.memStatus()
+			if err != nil {
+				return r, err
+			}
+			r.peak = mib(hwm)
+		}
+	}
+	r.first, r.median = lats[0], median(lats)
+	return r, nil
+}
+
+func goals(rep *Report) []Goal {
+	var g []Goal
+	add := func(name, target, unit string, v float64, pass bool) {
+		g = append(g, Goal{Name: name, Target: target, Value: v, Unit: unit, Pass: pass})
+	}
+	add("cold start (median)", fmt.Sprintf("<= %.0f ms", goalColdStartMS), "ms", rep.ColdStartMS.Emulator, rep.ColdStartMS.Emulator <= goalColdStartMS)
+	add("idle RSS", fmt.Sprintf("<= %.0f MiB", goalIdleRSSMiB), "MiB", rep.IdleRSSMiB.Emulator, rep.IdleRSSMiB.Emulator <= goalIdleRSSMiB)
+	for _, t := range rep.Throughput {
+		add("throughput "+t.Name, fmt.Sprintf(">= %.2f x floor", goalThroughput), "x floor", t.RatioRPS, t.RatioRPS >= goalThroughput)
+	}
+	add("retained per pending session (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerSession, rep.Sessions.HeapPerSession <= goalBytesPerSess)
+	add("retained per session with a 64 KiB image (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerImageSess, rep.Sessions.HeapPerImageSess <= goalBytesPerSess)
+	add("8 MB Apply latency", fmt.Sprintf("< %.0f ms", goalBigApplyMS), "ms", rep.BigApply.LatencyMS.Emulator, rep.BigApply.LatencyMS.Emulator < goalBigApplyMS)
+	limit := rep.BigApply.IdleRSSMiB.Emulator + goalBigApplyBodies*float64(rep.BigApply.BodyBytes)/(1<<20)
+	add("8 MB Apply peak RSS", fmt.Sprintf("< idle + 3 x body = %.1f MiB", limit), "MiB", rep.BigApply.PeakRSSMiB.Emulator, rep.BigApply.PeakRSSMiB.Emulator < limit)
+	return g
+}
+
+func printReport(w io.Writer, rep *Report) {
+	fmt.Fprintf(w, "\nfaceid-emulator bench — %s, %s, %d CPU %s, %d connections, %s per load run\n\n",
+		rep.Date.Format(time.RFC3339), rep.GoVersion, rep.CPUs, rep.CPUModel, rep.Conns, rep.Duration)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "measure\temulator\tfloor\temulator/floor\t")
+	row := func(name, unit string, p Pair) {
+		fmt.Fprintf(tw, "%s (%s)\t%.2f\t%.2f\t%.2f\t\n", name, unit, p.Emulator, p.Floor, p.Ratio)
+	}
+	row("cold start, median", "ms", rep.ColdStartMS)
+	row("idle RSS", "MiB", rep.IdleRSSMiB)
+	for _, t := range rep.Throughput {
+		fmt.Fprintf(tw, "%s throughput (req/s)\t%.0f\t%.0f\t%.2f\t\n", t.Name, t.Emulator.RPS, t.Floor.RPS, t.RatioRPS)
+		row(t.Name+" p50", "ms", pair(t.Emulator.P50MS, t.Floor.P50MS))
+		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
+	}
+	s := rep.Sessions
+	row(fmt.Sprintf("RSS before %d Applies", s.N), "MiB", s.RSSBeforeMiB)
+	row(fmt.Sprintf("RSS after %d Applies", s.N), "MiB", s.RSSAfterMiB)
+	fmt.Fprintf(tw, "retained per session, RSS (B)\t%.0f\t\t\t\n", s.RSSPerSession)
+	fmt.Fprintf(tw, "retained per session, heap after GC (B)\t%.0f\t\t\t\n", s.HeapPerSession)
+	fmt.Fprintf(tw, "  same with a %d KiB image, not echoed (B)\t%.0f\t\t\t\n", s.HeapImageBytes>>10, s.HeapPerImageSess)
+	b := rep.BigApply
+	row(fmt.Sprintf("8 MB Apply (%.1f MB body) latency", float64(b.BodyBytes)/1e6), "ms", b.LatencyMS)
+	row("8 MB Apply latency, median of 5", "ms", b.MedianMS)
+	row("8 MB Apply idle RSS before", "MiB", b.IdleRSSMiB)
+	row("8 MB Apply peak RSS (VmHWM)", "MiB", b.PeakRSSMiB)
+	tw.Flush()
+
+	fmt.Fprintln(w, "\ngoals:")
+	for _, g := range rep.Goals {
+		mark := "ok  "
+		if !g.Pass {
+			mark = "MISS"
+		}
+		fmt.Fprintf(w, "  %s %-48s %10.2f %-8s (%s)\n", mark, g.Name, g.Value, g.Unit, g.Target)
+	}
+	fmt.Fprintf(w, "\n(%.0f s)\n", rep.Seconds)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
+
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if name, val, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
+			return "(" + strings.TrimSpace(val) + ")"
+		}
+	}
+	return ""
+}
