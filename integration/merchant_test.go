@@ -60,6 +60,22 @@ func (m *merchant) URL() string { return m.srv.URL }
 // RedirectURL is what the merchant gives Apply.
 func (m *merchant) RedirectURL() string { return m.srv.URL + m.ReturnPath }
 
+// ReturnURL is where the emulator must send the browser back for token:
+// the RedirectURL with "?token=" or "&token=" spliced in before any
+// fragment (written out here independently of the emulator's code).
+func (m *merchant) ReturnURL(token string) string {
+	base, frag, hasFrag := strings.Cut(m.RedirectURL(), "#")
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	u := base + sep + "token=" + token
+	if hasFrag {
+		u += "#" + frag
+	}
+	return u
+}
+
 // LastToken is the newest BizToken the merchant was issued.
 func (m *merchant) LastToken() string {
 	m.mu.Lock()

@@ -81,20 +81,27 @@ func (s *Scenario) EffectiveAttempts() []Attempt {
 	}
 }
 
-// Resolve computes the result of the scenario for a session, following the
-// rules in the package documentation.
-func (s *Scenario) Resolve(o ResolveOptions) Outcome {
+// PlayedAttempts returns the attempts the scenario plays in a session: the
+// effective attempts, none for an OCR-only session, at most RetryLimit.
+func (s *Scenario) PlayedAttempts(o ResolveOptions) []Attempt {
 	atts := s.EffectiveAttempts()
 	if o.OCROnly {
-		atts = nil
+		return nil
 	}
 	if o.RetryLimit > 0 && len(atts) > o.RetryLimit {
 		atts = atts[:o.RetryLimit]
 	}
+	return atts
+}
+
+// Resolve computes the result of the scenario for a session, following the
+// rules in the package documentation.
+func (s *Scenario) Resolve(o ResolveOptions) Outcome {
+	atts := s.PlayedAttempts(o)
 	var out Outcome
 	allFailed := len(atts) > 0
 	for _, a := range atts {
-		ao := resolveAttempt(a, o)
+		ao := ResolveAttempt(a, o)
 		if ao.ErrorCode == 0 {
 			allFailed = false
 		}
@@ -116,7 +123,9 @@ func (s *Scenario) Resolve(o ResolveOptions) Outcome {
 	return out
 }
 
-func resolveAttempt(a Attempt, o ResolveOptions) AttemptOutcome {
+// ResolveAttempt computes one attempt's VerificationDetail codes in a
+// session described by o.
+func ResolveAttempt(a Attempt, o ResolveOptions) AttemptOutcome {
 	ao := AttemptOutcome{
 		LivenessErrorCode: a.Liveness,
 		LivenessErrorMsg:  catalog.ResultMessage(a.Liveness),

@@ -16,8 +16,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import tc from "tencentcloud-sdk-nodejs-intl-en";
+// The exception class every SDK failure (API error or transport error) is
+// raised as; the package has no "exports" map, so the file is importable.
+import TencentCloudSDKHttpException from "tencentcloud-sdk-nodejs-intl-en/tencentcloud/common/exception/tencent_cloud_sdk_exception.js";
 
-export { tc };
+export { tc, TencentCloudSDKHttpException };
 export const { Credential, ClientProfile, HttpProfile } = tc.common;
 export const FaceidClient = tc.faceid.v20180301.Client;
 
@@ -151,7 +154,7 @@ export async function rejection(p) {
     value = await p;
   } catch (err) {
     assert.ok(
-      err instanceof Error && "requestId" in err && "traceId" in err,
+      err instanceof TencentCloudSDKHttpException,
       `expected a TencentCloudSDKHttpException, got ${err && err.stack ? err.stack : err}`,
     );
     return err;

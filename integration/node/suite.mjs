@@ -192,6 +192,28 @@ export function defineModeSuite(modeName) {
             });
           }
 
+          // Size limits per transport (wire-protocol §2, §4.3): GET <= 32 KB,
+          // v1 POST <= 1 MB (a larger v1 body is a signature failure telling
+          // the caller to use TC3), TC3 POST <= 10 MB.
+          const sizeCase = mode.reqMethod === "GET"
+            ? ["a 40 KB query -> RequestSizeLimitExceeded", 40 * 1024, "RequestSizeLimitExceeded", undefined]
+            : mode.tc3
+              ? ["a 1.5 MB TC3 body is accepted", 1536 * 1024, null, undefined]
+              : ["a 1.5 MB v1 body -> AuthFailure.SignatureFailure asking for TC3", 1536 * 1024, "AuthFailure.SignatureFailure", /exceeding request size limit, please use new signature method `TC3-HMAC-SHA256`/];
+          it(`request size: ${sizeCase[0]}`, { timeout: TEST_TIMEOUT }, async () => {
+            const [, size, code, message] = sizeCase;
+            const image = Buffer.alloc((size * 3) / 4, 0x5a).toString("base64");
+            const req = { RedirectURL: "https://merchant.example/cb", CompareImageBase64: image };
+            if (code === null) {
+              const resp = await applyOK(req);
+              assert.match(resp.BizToken, UPPER_UUID);
+              return;
+            }
+            const traceId = newTraceId();
+            const err = await rejection(call(newClient(mode, own, { headers: { "X-TC-TraceId": traceId } }), APPLY, req));
+            assertSDKError(err, code, traceId, message);
+          });
+
           it("BizToken of another SecretId -> InvalidParameterValue.BizTokenIllegal", { timeout: TEST_TIMEOUT }, async () => {
             const foreign = (await applyOK({ RedirectURL: "https://merchant.example/cb" }, newClient(mode, env.other))).BizToken;
             const traceId = newTraceId();

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -241,7 +241,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 			call.skip = params.V1CommonParams
 		}
 	} else {
-		mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mediaType := mediaTypeOf(r.Header.Get("Content-Type"))
 		limit := int64(MaxTC3PostBytes)
 		if !tc3 {
 			limit = MaxV1PostBytes
@@ -315,6 +315,18 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 	return reply, lang
 }
 
+// mediaTypeOf returns the media type of a Content-Type value ("" when it does
+// not parse). The spellings the SDKs send are answered without
+// mime.ParseMediaType, which allocates a parameter map per call.
+func mediaTypeOf(contentType string) string {
+	switch contentType {
+	case "application/json", "application/x-www-form-urlencoded":
+		return contentType
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt
+}
+
 func fillRecord(rec *Record, c signature.Common) {
 	rec.Action = c.Action
 	rec.Version = c.Version
@@ -326,23 +338,47 @@ func fillRecord(rec *Record, c signature.Common) {
 
 // readBody reads at most limit bytes. tooBig reports a body over the limit,
 // detected from Content-Length before reading when possible.
+//
+// A body with a known length is read into one buffer of exactly that size
+// (an 8 MB image costs 8 MB, not the 16 MB a growing buffer reaches); a
+// body of unknown length (chunked), or longer than announced (a hand-made
+// http.Request), grows by doubling up to limit+1 bytes.
 func readBody(r *http.Request, limit int64) (body []byte, tooBig bool, err error) {
 	if r.ContentLength > limit {
 		return nil, true, nil
 	}
-	size := r.ContentLength
-	if size < 0 || size > limit {
-		size = 512
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, false, nil
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	n, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		return nil, false, err
+	size := 512
+	if r.ContentLength >= 0 {
+		size = int(r.ContentLength) + 1 // +1: room to see the EOF
 	}
-	if n > limit {
-		return nil, true, nil
+	return readLimited(r.Body, make([]byte, 0, size), int(limit))
+}
+
+// readLimited appends body to buf until EOF; more than limit bytes in all
+// is tooBig.
+func readLimited(body io.Reader, buf []byte, limit int) ([]byte, bool, error) {
+	for {
+		if len(buf) > limit {
+			return nil, true, nil
+		}
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(max(cap(buf), 512), limit+1-len(buf)))
+		}
+		n, err := body.Read(buf[len(buf):min(cap(buf), limit+1)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if len(buf) > limit {
+				return nil, true, nil
+			}
+			return buf, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
 	}
-	return buf.Bytes(), false, nil
 }
 
 // publicBase is the configured public URL, or the scheme and host the

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
@@ -243,13 +244,17 @@ func errCode(env wireEnvelope) string {
 func TestGatewaySuccessEnvelope(t *testing.T) {
 	g, obs := newGateway(t, nil)
 	for name, r := range map[string]*http.Request{
-		"tc3-post":     tc3("Echo", `{"Name":"ana","Count":3}`),
-		"tc3-get":      tc3Get("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
-		"v1-post":      v1Post("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
-		"v1-get":       v1Get("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
-		"tc3-charset":  tc3With("Echo", gwVersion, "application/json; charset=utf-8", `{"Name":"ana","Count":3}`, gwNow.Unix()),
-		"path-prefix":  tc3("Echo", `{"Name":"ana","Count":3}`, func(r *http.Request) { r.URL.Path = "/some/prefix" }),
-		"v1-form-utf8": func() *http.Request { r := v1Post("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}); r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"); return r }(),
+		"tc3-post":    tc3("Echo", `{"Name":"ana","Count":3}`),
+		"tc3-get":     tc3Get("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
+		"v1-post":     v1Post("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
+		"v1-get":      v1Get("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}}),
+		"tc3-charset": tc3With("Echo", gwVersion, "application/json; charset=utf-8", `{"Name":"ana","Count":3}`, gwNow.Unix()),
+		"path-prefix": tc3("Echo", `{"Name":"ana","Count":3}`, func(r *http.Request) { r.URL.Path = "/some/prefix" }),
+		"v1-form-utf8": func() *http.Request {
+			r := v1Post("Echo", url.Values{"Name": {"ana"}, "Count": {"3"}})
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+			return r
+		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			env, _ := serve(t, g, r)
@@ -683,3 +688,75 @@ type nullWriter struct{ h http.Header }
 func (w *nullWriter) Header() http.Header         { return w.h }
 func (w *nullWriter) WriteHeader(int)             {}
 func (w *nullWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// emulatorRequests returns pre-signed requests against a full emulator:
+// TC3 Apply, TC3 Get (of a pending token), v1 Apply and v1 Get.
+func emulatorRequests(tb testing.TB, srv http.Handler) map[string]func() *http.Request {
+	tb.Helper()
+	applyBody := `{"RedirectURL":"https://merchant.example/callback?order=1","Extra":"bench-order-0000000001"}`
+	mk := func(s fuzzSeed) func() *http.Request {
+		return func() *http.Request {
+			r := fuzzRequest(s)
+			return r.WithContext(context.Background())
+		}
+	}
+	apply := mk(seedTC3(http.MethodPost, "ApplyWebVerificationBizTokenIntl", applyBody, ""))
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, apply())
+	var env struct{ Response struct{ BizToken string } }
+	if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil || env.Response.BizToken == "" {
+		tb.Fatalf("Apply: %v %s", err, w.Body)
+	}
+	tok := env.Response.BizToken
+	return map[string]func() *http.Request{
+		"apply-tc3": apply,
+		"get-tc3":   mk(seedTC3(http.MethodPost, "GetWebVerificationResultIntl", `{"BizToken":"`+tok+`"}`, "")),
+		"apply-v1":  mk(seedV1(http.MethodPost, "ApplyWebVerificationBizTokenIntl", url.Values{"RedirectURL": {"https://merchant.example/callback?order=1"}, "Extra": {"bench-order-0000000001"}})),
+		"get-v1":    mk(seedV1(http.MethodPost, "GetWebVerificationResultIntl", url.Values{"BizToken": {tok}})),
+	}
+}
+
+// BenchmarkEmulator measures the whole handler (emulator.New) per action,
+// with the binary's default request log (text, info) into io.Discard, and
+// a bare handler for reference (what the bench's floor server does).
+func BenchmarkEmulator(b *testing.B) {
+	srv, err := emulator.New(emulator.Options{
+		Credentials:    []emulator.Credential{{SecretID: gwID, SecretKey: gwKey}},
+		SignatureClock: clock.Fixed(gwNow),
+		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	reqs := emulatorRequests(b, srv)
+	for _, name := range []string{"apply-tc3", "get-tc3", "apply-v1", "get-v1"} {
+		b.Run(name, func(b *testing.B) {
+			mk := reqs[name]
+			w := &nullWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				r := mk()
+				clear(w.h)
+				srv.ServeHTTP(w, r)
+			}
+		})
+	}
+	b.Run("floor", func(b *testing.B) {
+		body := []byte(`{"Response":{"RequestId":"7b1f6c3e-2a4d-4e0b-9d51-3c1a1f0e8b2a"}}`)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			_, _ = w.Write(body)
+		})
+		mk := reqs["apply-tc3"]
+		w := &nullWriter{h: http.Header{}}
+		b.ReportAllocs()
+		for b.Loop() {
+			r := mk()
+			clear(w.h)
+			h.ServeHTTP(w, r)
+		}
+	})
+}

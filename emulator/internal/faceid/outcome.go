@@ -64,98 +64,53 @@ func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Ti
 	return buildAttempt(cfg, sa, at)
 }
 
-// buildAttempt resolves a scripted attempt against the session's Config.
+// resolveOptions describes the session to the scenario rules.
+func resolveOptions(cfg store.Config) scenarios.ResolveOptions {
+	return scenarios.ResolveOptions{
+		Compare:    compareRuns(cfg),
+		Plus:       cfg.Version == "PLUS",
+		RetryLimit: int(cfg.LivenessRetryLimit),
+		OCROnly:    !livenessRuns(cfg),
+	}
+}
+
+// buildAttempt resolves a scripted attempt against the session's Config and
+// stamps it.
 func buildAttempt(cfg store.Config, sa scenarios.Attempt, at time.Time) store.Attempt {
-	a := store.Attempt{
+	ao := scenarios.ResolveAttempt(sa, resolveOptions(cfg))
+	return store.Attempt{
 		Seq:               uuid.NewString(),
 		ReqTimestampMS:    at.UnixMilli(),
-		LivenessErrorCode: sa.Liveness,
+		ErrorCode:         ao.ErrorCode,
+		LivenessErrorCode: ao.LivenessErrorCode,
+		CompareErrorCode:  ao.CompareErrorCode,
+		Similarity:        ao.Similarity,
+		LivenessInfoTag:   ao.LivenessInfoTag,
 	}
-	if sa.Liveness == 0 && compareRuns(cfg) {
-		c := 0
-		if sa.Compare != nil {
-			c = *sa.Compare
-		}
-		a.CompareErrorCode = &c
-		switch {
-		case sa.Similarity != nil:
-			a.Similarity = *sa.Similarity
-		case c == 0:
-			a.Similarity = passSimilarity
-		case c == catalog.ResultLowSimilarity:
-			a.Similarity = lowSimilarity
-		}
-	}
-	switch {
-	case sa.ErrorCode != nil:
-		a.ErrorCode = *sa.ErrorCode
-	case sa.Liveness != 0:
-		a.ErrorCode = sa.Liveness
-	case a.CompareErrorCode != nil:
-		a.ErrorCode = *a.CompareErrorCode
-	}
-	if cfg.Version == "PLUS" && sa.Liveness != 0 && len(sa.LivenessInfoTag) > 0 {
-		a.LivenessInfoTag = append([]string(nil), sa.LivenessInfoTag...)
-	}
-	return a
 }
 
-// scriptedAttempts returns the attempts a scenario plays, bounded by the
-// session's retry limit. A scenario without attempts plays one attempt that
-// carries its final code when that code belongs to liveness or comparison,
-// none for process-level codes, and one passing attempt otherwise.
+// scriptedAttempts returns the attempts a scenario plays in the session.
 func scriptedAttempts(sc *scenarios.Scenario, cfg store.Config) []scenarios.Attempt {
-	if !livenessRuns(cfg) {
-		return nil
-	}
-	list := sc.Attempts
-	if len(list) == 0 {
-		final := finalCodeOf(sc)
-		switch {
-		case final == nil || *final == catalog.ResultPass:
-			list = []scenarios.Attempt{{}}
-		case isLivenessCode(*final):
-			list = []scenarios.Attempt{{Liveness: *final}}
-		case isCompareCode(*final):
-			c := *final
-			list = []scenarios.Attempt{{Compare: &c}}
-		default:
-			list = nil
-		}
-	}
-	if limit := int(cfg.LivenessRetryLimit); limit > 0 && len(list) > limit {
-		list = list[:limit]
-	}
-	return list
+	return sc.PlayedAttempts(resolveOptions(cfg))
 }
 
-func finalCodeOf(sc *scenarios.Scenario) *int {
-	if sc.Result != nil {
-		return sc.Result.ErrorCode
-	}
-	return nil
-}
-
-// finalResult decides the session's final code and message after attempts.
-// An explicit scenario code wins; otherwise a run of failures that used up
-// the retry limit is 16, and anything else is the last attempt's code.
+// finalResult decides the session's final code and message. A scenario's
+// own rules decide a scripted session; for attempts the user chose on the
+// page, a run of failures that used up the retry limit is 16 and anything
+// else is the last attempt's code.
 func finalResult(sc *scenarios.Scenario, cfg store.Config, attempts []store.Attempt) (int, string) {
+	if sc != nil {
+		out := sc.Resolve(resolveOptions(cfg))
+		return out.ErrorCode, out.ErrorMsg
+	}
 	code := catalog.ResultPass
 	if n := len(attempts); n > 0 {
-		last := attempts[n-1].ErrorCode
-		code = last
-		if last != catalog.ResultPass && int64(n) >= cfg.LivenessRetryLimit {
+		code = attempts[n-1].ErrorCode
+		if code != catalog.ResultPass && int64(n) >= cfg.LivenessRetryLimit {
 			code = catalog.ResultRetryLimit
 		}
 	}
-	if sc != nil && sc.Result != nil && sc.Result.ErrorCode != nil {
-		code = *sc.Result.ErrorCode
-	}
-	msg := catalog.ResultMessage(code)
-	if sc != nil && sc.Result != nil && sc.Result.ErrorMsg != nil {
-		msg = *sc.Result.ErrorMsg
-	}
-	return code, msg
+	return code, catalog.ResultMessage(code)
 }
 
 // resultOf builds the stored final result for a session completed with the
