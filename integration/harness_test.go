@@ -48,8 +48,8 @@ func credentialsEnv() string {
 // target is an emulator under test: in-process or the built binary.
 type target struct {
 	Name     string
-	Endpoint string // host:port, as given to an SDK profile
-	BaseURL  string // http://host:port
+	Endpoint string           // host:port, as given to an SDK profile
+	BaseURL  string           // http://host:port
 	Server   *emulator.Server // nil for the binary
 }
 

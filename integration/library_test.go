@@ -195,4 +195,3 @@ func TestLibraryScenarios(t *testing.T) {
 		})
 	}
 }
-

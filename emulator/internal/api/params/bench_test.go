@@ -99,4 +99,3 @@ func TestDecodeJSON8MBCopiesOnce(t *testing.T) {
 		}
 	}
 }
-
