@@ -13,8 +13,10 @@
 # runs that exact binary as uid 65532 in an empty root directory, so the
 # image layout is tested even where no Docker engine is available.
 #
-# Configuration is environment only; every flag has an EMULATOR_* variable
-# ("docker run IMAGE serve --help" lists them). The ones that matter most in
+# Configure the container with environment variables (-e EMULATOR_*), not
+# with flags after the image name: every flag has an EMULATOR_* variable
+# ("docker run --rm IMAGE --help" lists them), and the HEALTHCHECK reads the
+# environment, not the server's command line. The ones that matter most in
 # containers:
 #
 #   EMULATOR_ADDR        listen address; the image sets :8780 (the healthcheck

@@ -120,6 +120,13 @@ func (s *Server) Complete(token string, errorCode int, opts ...CompleteOption) (
 	return s.control.Complete(token, control.CompleteRequest{ErrorCode: &errorCode, Similarity: o.similarity}, "")
 }
 
+// Finish finishes a pending session with its own scenario (the one Apply
+// selected, or the one set by SetScenario or SetOutcome), as if the user had
+// gone through the verification page; like POST .../complete with no body.
+func (s *Server) Finish(token string) (Session, error) {
+	return s.control.Complete(token, control.CompleteRequest{}, "")
+}
+
 // CompleteWithScenario finishes a pending session by playing a loaded
 // scenario whole (its attempts, result, OCR and media).
 func (s *Server) CompleteWithScenario(token, scenario string) (Session, error) {

@@ -273,6 +273,20 @@ func TestBrowser(t *testing.T) {
 		b, m, _ := flow(t, "privacy-required", config(map[string]any{"AutoSkipStartPage": true}))
 		b.startAtMerchant(m)
 		b.waitPage("privacy")
+		// Keyboard: the focus order is skip link, checkbox, button, and
+		// the focused control shows a visible outline.
+		var order []string
+		for range 3 {
+			b.do("tab", chromedp.KeyEvent("\t"))
+			order = append(order, b.eval(`(function(e){return e.getAttribute("data-testid")||e.id||e.className})(document.activeElement)`))
+		}
+		if got := strings.Join(order, ","); got != "skip,agree,privacy-accept" {
+			t.Errorf("focus order %s, want skip,agree,privacy-accept", got)
+		}
+		if outline := b.eval(`(function(s){return s.outlineStyle+" "+s.outlineWidth})(getComputedStyle(document.activeElement))`); outline != "solid 3px" {
+			t.Errorf("focused button outline %q, want solid 3px", outline)
+		}
+		b.screenshot("privacy-focus")
 		b.click("privacy-accept") // the browser refuses: the box is required
 		time.Sleep(300 * time.Millisecond)
 		if valid := b.eval(`String(document.querySelector("#agree").validity.valid)`); valid != "false" {
@@ -438,6 +452,29 @@ func TestBrowser(t *testing.T) {
 		}
 		b.click("next")
 		b.backAtMerchant(m, "0")
+	})
+
+	t.Run("other languages", func(t *testing.T) {
+		for _, l := range []struct{ code, tag, start string }{
+			{"zh-tc", "zh-Hant", "開始驗證"},
+			{"th", "th", "เริ่มการยืนยัน"},
+			{"id", "id", "Mulai verifikasi"},
+		} {
+			b, m, _ := flow(t, "lang-"+l.code, config(map[string]any{"Language": l.code, "SkipPrivacyPolicy": true, "LivenessRetryLimit": 1}))
+			b.startAtMerchant(m)
+			b.waitPage("start")
+			if lang := b.eval(`document.documentElement.lang`); lang != l.tag {
+				t.Errorf("%s: html lang %q", l.code, lang)
+			}
+			if got := b.text("start"); got != l.start {
+				t.Errorf("%s: start button %q, want %q", l.code, got, l.start)
+			}
+			b.click("start")
+			b.waitPage("verify")
+			b.click("outcome-2016")
+			b.waitPage("result")
+			b.expectResult("16")
+		}
 	})
 
 	t.Run("theme colour", func(t *testing.T) {

@@ -398,4 +398,11 @@ func TestExamplesSnippetsConsistent(t *testing.T) {
 	} else {
 		t.Log("python3 not on PATH: example.py was not parsed")
 	}
+	if php, err := exec.LookPath("php"); err == nil {
+		if out, err := exec.Command(php, "-l", examplesPath(t, "sdk", "php", "example.php")).CombinedOutput(); err != nil {
+			t.Errorf("examples/sdk/php/example.php: php -l: %v\n%s", err, out)
+		}
+	} else {
+		t.Log("php not on PATH: example.php was not linted")
+	}
 }

@@ -236,6 +236,15 @@ func (e *Emulator) Complete(token string, errorCode int, opts ...emulator.Comple
 	return s
 }
 
+// Finish finishes a pending session with its own scenario (set by Apply's
+// RuleId or match, SetScenario or SetOutcome), as the page would.
+func (e *Emulator) Finish(token string) emulator.Session {
+	e.helper()
+	s, err := e.srv.Finish(token)
+	e.check("Finish "+token, err)
+	return s
+}
+
 // CompleteWithScenario finishes a pending session by playing a scenario.
 func (e *Emulator) CompleteWithScenario(token, scenario string) emulator.Session {
 	e.helper()

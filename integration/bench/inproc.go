@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ func heapAfterGC() uint64 {
 // retained per session after GC. imageBytes > 0 adds a CompareImageBase64
 // of that size to every Apply (the default scenario does not echo it, so
 // it must not be kept).
-func heapPerSession(n, imageBytes int) (float64, error) {
+func heapPerSession(n, imageBytes int, v1 bool) (float64, error) {
 	srv, err := emulator.New(emulator.Options{})
 	if err != nil {
 		return 0, err
@@ -71,6 +72,17 @@ func heapPerSession(n, imageBytes int) (float64, error) {
 		"X-Tc-Region":        {region},
 		"X-Tc-Language":      {"en-US"},
 		"X-Tc-Requestclient": {"SDK_GO_bench"},
+	}
+	if v1 {
+		form := url.Values{}
+		for k, v := range params {
+			form.Set(k, v.(string))
+		}
+		s := signer{cred: emulator.DefaultCredential(), host: host}
+		raw := s.v1(actionApply, form)
+		_, b, _ := strings.Cut(string(raw), "\r\n\r\n")
+		body = []byte(b)
+		hdr = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	}
 	w := &discard{h: http.Header{}}
 	serve := func() error {

@@ -305,11 +305,11 @@ func run(o options, logw io.Writer) (*Report, error) {
 	rep.Sessions.ApplySeconds = pair(secs[0], secs[1])
 	rep.Sessions.RSSPerSession = (after[0] - before[0]) * (1 << 20) / float64(o.sessions)
 	logf("retained memory: in-process heap")
-	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0); err != nil {
+	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0, false); err != nil {
 		return nil, err
 	}
 	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
-	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes); err != nil {
+	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, false); err != nil {
 		return nil, err
 	}
 

@@ -321,6 +321,48 @@ export function defineModeSuite(modeName) {
             assert.equal(got.ErrorCode, 0);
             assert.equal(got.VerificationDetailList.length, 1);
           });
+
+          it("fault-connection-reset: first Get fails with ECONNRESET and no Tencent code, the next one works", { timeout: TEST_TIMEOUT }, async () => {
+            const token = await applyScenario("fault-connection-reset");
+            await complete(token, {});
+            const traceId = newTraceId();
+            const c = newClient(mode, own, { headers: { "X-TC-TraceId": traceId } });
+            const err = await rejection(call(c, GET, { BizToken: token }));
+            assert.equal(err.code, undefined);
+            assert.equal(err.httpCode, undefined);
+            assert.match(err.message, /ECONNRESET|socket hang up/);
+            assert.equal(err.requestId, "");
+            assert.equal(err.traceId, traceId, "a network failure carries the request's own trace id");
+            const got = await call(c, GET, { BizToken: token });
+            assert.equal(got.ErrorCode, 0);
+          });
+
+          // The emulator promises Content-Length, sends half the body and
+          // resets the connection. The SDK's node-fetch 2 pipes the response
+          // into a PassThrough, which does not forward the socket error, so
+          // the SDK usually gives up only when reqTimeout ends, with a raw
+          // FetchError (type "body-timeout"); when the reset wins the race it
+          // is a raw FetchError "Invalid response body ... ECONNRESET". Never
+          // a TencentCloudSDKHttpException: parseResponse reads the body
+          // outside the SDK's try/catch. Hence the 1 s reqTimeout here.
+          it("fault-truncated-body: first Get fails (no Tencent code) by reqTimeout, the next one works", { timeout: TEST_TIMEOUT }, async () => {
+            const token = await applyScenario("fault-truncated-body");
+            await complete(token, {});
+            const c = newClient(mode, own);
+            c.profile.httpProfile.reqTimeout = 1;
+            const started = Date.now();
+            let err;
+            try {
+              await call(c, GET, { BizToken: token });
+            } catch (e) {
+              err = e;
+            }
+            assert.ok(err instanceof Error, "the cut response must not be taken for a result");
+            assert.ok(err.code === undefined || /^E[A-Z_]+$/.test(err.code), `no Tencent code, got ${err.code}`);
+            assert.ok(Date.now() - started < 10_000, "failed within reqTimeout plus slack");
+            const got = await call(c, GET, { BizToken: token });
+            assert.equal(got.ErrorCode, 0);
+          });
         });
       });
     }

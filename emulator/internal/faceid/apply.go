@@ -82,7 +82,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	if sc.Media.BestFrame == "compare-image" && sess.HasCompareImage {
 		sess.CompareImage = *req.CompareImageBase64
 	}
-	addEvent(sess, now, "created", "scenario %s (%s)", sc.Name, reason)
+	addEventText(sess, now, "created", "scenario "+sc.Name+" ("+string(reason)+")")
 	if err := s.store.Create(sess); err != nil {
 		s.log.Error("create session", "err", err)
 		return api.Reply{Err: catalog.New(catalog.InternalError)}

@@ -31,7 +31,8 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 	}
 
 	latency := api.Reply{}
-	if b, ok := behaviour(s.scenarioOf(sess), ActionGet); ok {
+	sc := s.scenarioOf(sess)
+	if b, ok := behaviour(sc, ActionGet); ok {
 		reply, scripted := scriptedReply(b, s.countGet(token))
 		if scripted {
 			return reply
@@ -39,7 +40,11 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 		latency = reply
 	}
 
-	if sess.State == store.StatePending {
+	// A pending session changes on a poll only when its link has expired or
+	// its scenario completes after polls; otherwise the copy just read is
+	// the answer, and the store's write lock is not taken.
+	changes := now.Sub(sess.CreatedAt) > LinkLifetime || sc.Completion.Mode == "polls"
+	if sess.State == store.StatePending && changes {
 		sess, err = s.store.Update(token, func(sess *store.Session) error {
 			if s.expireIfDue(sess, now) || sess.State != store.StatePending {
 				return nil

@@ -197,15 +197,36 @@ func (s *Service) ResetCounters(secretID string, tokens []string) {
 	}
 }
 
-func newBizToken() string { return strings.ToUpper(uuid.NewString()) }
+// newBizToken returns a random (version 4) UUID in upper case, formatted
+// in one allocation.
+func newBizToken() string {
+	u := uuid.New()
+	const hexUpper = "0123456789ABCDEF"
+	var b [36]byte
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = hexUpper[c>>4], hexUpper[c&0x0f]
+		j += 2
+	}
+	return string(b[:])
+}
 
 func addEvent(sess *store.Session, at time.Time, kind, format string, args ...any) {
-	if len(sess.Timeline) >= maxTimeline {
-		sess.Timeline = append(sess.Timeline[:1], sess.Timeline[2:]...)
-	}
 	detail := format
 	if len(args) > 0 {
 		detail = fmt.Sprintf(format, args...)
+	}
+	addEventText(sess, at, kind, detail)
+}
+
+// addEventText adds an event whose detail is already formatted.
+func addEventText(sess *store.Session, at time.Time, kind, detail string) {
+	if len(sess.Timeline) >= maxTimeline {
+		sess.Timeline = append(sess.Timeline[:1], sess.Timeline[2:]...)
 	}
 	sess.Timeline = append(sess.Timeline, store.Event{Time: at, Kind: kind, Detail: detail})
 }

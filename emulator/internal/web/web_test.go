@@ -104,7 +104,7 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 		}
 	}
 	for _, code := range []int{1003, 1101, 1301, 2001, 16, 4} {
-		if !strings.Contains(r.Body, fmt.Sprintf(`<option value="%d">`, code)) {
+		if !strings.Contains(r.Body, fmt.Sprintf(`<option value="%d" lang="en">`, code)) {
 			t.Errorf("the other-code select lacks %d", code)
 		}
 	}
@@ -271,7 +271,7 @@ func TestDocumentStep(t *testing.T) {
 	// CheckMode 3: liveness only, no comparison failures offered.
 	tok = e.session(withConfig(func(c *store.Config) { c.CheckMode = 3 }))
 	r = e.open(tok, "step", "verify")
-	if hasTestid(r.Body, "outcome-2016") || strings.Contains(r.Body, `<option value="2001">`) || !hasTestid(r.Body, "outcome-1002") {
+	if hasTestid(r.Body, "outcome-2016") || strings.Contains(r.Body, `<option value="2001" lang="en">`) || !hasTestid(r.Body, "outcome-1002") {
 		t.Error("CheckMode 3 offers comparison outcomes")
 	}
 }

@@ -1,0 +1,320 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator"
+)
+
+// dashboardScreenshots is where the dashboard test writes its PNGs
+// (integration/artifacts is git-ignored; CI uploads it).
+const dashboardScreenshots = "artifacts/screenshots"
+
+// dashboardExecPath finds Chromium: $CHROME_PATH, else /usr/bin/chromium.
+// Missing, the test skips on a laptop and fails in CI (CI=true).
+func dashboardExecPath(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("CHROME_PATH")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
+			t.Fatalf("Chromium not found at %s (CI=%s must install it, e.g. apt-get install chromium): %v", path, ci, err)
+		}
+		t.Skipf("Chromium not found at %s: install it (apt-get install chromium) or set CHROME_PATH to run the dashboard test", path)
+	}
+	return path
+}
+
+// dashboardBrowser starts a headless Chromium with a fresh profile for the
+// test.
+func dashboardBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(dashboardExecPath(t)),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if err := os.MkdirAll(dashboardScreenshots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bctx
+}
+
+// dashboardTab is one tab with a viewport, collecting the console.
+type dashboardTab struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+func dashboardOpenTab(t *testing.T, browser context.Context, width, height int64, mobile bool) *dashboardTab {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
+	t.Cleanup(cancel)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	tab := &dashboardTab{t: t, ctx: ctx}
+	var vp chromedp.Action[chromedp.Void] = chromedp.EmulateViewport(width, height)
+	if mobile {
+		vp = chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	if err := chromedp.Do(ctx, vp); err != nil {
+		t.Fatalf("viewport: %v", err)
+	}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			tab.mu.Lock()
+			tab.console = append(tab.console, m)
+			tab.mu.Unlock()
+		}
+	}()
+	return tab
+}
+
+// dashboardConsoleErrors lists console errors: CSP violations, failed
+// assets, exceptions. allow401 accepts the 401 of a login page.
+func (d *dashboardTab) consoleErrors(allow401 bool) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []string
+	for _, m := range d.console {
+		if allow401 && strings.Contains(m.Text, "status of 401") {
+			continue
+		}
+		if m.Type == chromedp.ConsoleError || m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
+			out = append(out, fmt.Sprintf("%s (%s)", m, m.URL))
+		}
+	}
+	return out
+}
+
+func (d *dashboardTab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	d.t.Helper()
+	if err := chromedp.Do(d.ctx, actions...); err != nil {
+		html, _ := chromedp.Run(d.ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		d.t.Fatalf("%s: %v\n%.3000s", what, err, html)
+	}
+}
+
+func (d *dashboardTab) eval(js string) string {
+	d.t.Helper()
+	s, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		d.t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return s
+}
+
+// waitFor polls a JavaScript predicate every 100 ms (the dashboard
+// refreshes every 2 s).
+func (d *dashboardTab) waitFor(what, predicate string) {
+	d.t.Helper()
+	if _, err := chromedp.Run(d.ctx, chromedp.Poll[chromedp.Void](predicate,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		html, _ := chromedp.Run(d.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		d.t.Fatalf("waiting for %s: %v\n%.4000s", what, err, html)
+	}
+}
+
+func (d *dashboardTab) screenshot(name string) {
+	d.t.Helper()
+	png, err := chromedp.Run(d.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		d.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if err := os.MkdirAll(dashboardScreenshots, 0o755); err != nil {
+		d.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	file := filepath.Join(dashboardScreenshots, name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		d.t.Errorf("writing %s: %v", file, err)
+	}
+}
+
+// TestDashboard: the dashboard (behind an admin token) lists a session
+// created through the Go SDK, shows its result after completion without a
+// reload, and shows the signature diagnostics of a refused request, on a
+// desktop and on a phone.
+func TestDashboard(t *testing.T) {
+	const admin = "dashboard-admin-token"
+	browser := dashboardBrowser(t)
+	tg := inProcess(t, emulator.Options{AdminToken: admin, Version: "dashboard-test"})
+	ui := tg.BaseURL + "/_emulator/ui"
+
+	t.Run("login", func(t *testing.T) {
+		tab := dashboardOpenTab(t, browser, 390, 844, true)
+		tab.do("open the dashboard without a token", chromedp.Navigate(ui), chromedp.WaitVisible(chromedp.CSS(`input#token`)))
+		tab.screenshot("dashboard-login")
+		// Typing the token into the form opens the dashboard.
+		tab.do("log in", chromedp.SendKeys(chromedp.CSS(`input#token`), admin), chromedp.Submit(chromedp.CSS(`form`)),
+			chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
+		if errs := tab.consoleErrors(true); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+
+	tab := dashboardOpenTab(t, browser, 1280, 900, false)
+	// ?token= once: the cookie is set and the token leaves the address bar.
+	tab.do("open the dashboard with ?token=", chromedp.Navigate(ui+"?token="+admin), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
+	if loc := tab.eval(`location.href`); strings.Contains(loc, admin) {
+		t.Errorf("the admin token stayed in the address: %s", loc)
+	}
+	if cookie := tab.eval(`document.cookie`); strings.Contains(cookie, "faceid_emulator_admin") {
+		t.Error("the dashboard cookie is readable from JavaScript (not HttpOnly)")
+	}
+	tab.waitFor("the first live refresh", `document.body.dataset.refreshes >= 1`)
+	tab.eval(`window.dashboardMarker = "no reload"; "ok"`)
+
+	// A session created through the SDK appears by the live refresh.
+	c := goClient(tg, credMain)
+	token, vurl := apply(t, c, map[string]any{"Extra": `<script>alert("x")</script>`})
+	row := `document.querySelector('tr[data-token="` + token + `"]')`
+	tab.waitFor("the new session's row", row+` !== null`)
+	if got := tab.eval(row + `.querySelector('td.state').textContent.trim()`); got != "pending" {
+		t.Errorf("state cell = %q, want pending", got)
+	}
+	if got := tab.eval(row + `.querySelector('td.page a').href`); got != vurl {
+		t.Errorf("page link = %q, want %q", got, vurl)
+	}
+	if got := tab.eval(row + `.querySelector('td.secret').title`); got != credMain.SecretID {
+		t.Errorf("SecretId cell title = %q", got)
+	}
+
+	// A wrong key: the request shows up with its diagnostics.
+	bad := goClient(tg, emulator.Credential{SecretID: credMain.SecretID, SecretKey: "wrong-key"})
+	if _, err := call(bad, "GetWebVerificationResultIntl", map[string]any{"BizToken": token}); sdkCode(err) != catalog.SignatureFailure {
+		t.Fatalf("wrong key: %v", err)
+	}
+
+	// Completion: the row shows the result without a reload.
+	if code, raw := ctlCall(t, "POST", tg.BaseURL+"/_emulator/sessions/"+token+"/complete", admin, map[string]any{"ErrorCode": 0, "Similarity": 97}, nil); code != 200 {
+		t.Fatalf("complete: %d %s", code, raw)
+	}
+	tab.waitFor("the completed state", row+`.querySelector('td.state').textContent.trim() === "completed"`)
+	if got := tab.eval(row + `.querySelector('td.result .code').textContent`); got != "0" {
+		t.Errorf("result code = %q", got)
+	}
+	if got := tab.eval(row + `.querySelector('td.result .msg').textContent`); got != catalog.ResultMessage(0) {
+		t.Errorf("result message = %q", got)
+	}
+	if got := tab.eval(`String(window.dashboardMarker)`); got != "no reload" {
+		t.Error("the page reloaded instead of refreshing live")
+	}
+
+	// The refused request and its diagnostics, expandable.
+	failed := `document.querySelector('#requests-body tr.req .badge.sig-failed')`
+	tab.waitFor("the refused request", failed+` !== null`)
+	failedRow := failed + `.closest('tr')`
+	if got := tab.eval(failedRow + `.querySelector('td.error').textContent`); got != catalog.SignatureFailure {
+		t.Errorf("error cell = %q", got)
+	}
+	if got := tab.eval(failedRow + `.querySelector('td.sdk').textContent`); got != "SDK_GO_1.3.211" {
+		t.Errorf("SDK cell = %q", got)
+	}
+	details := failedRow + `.nextElementSibling.querySelector('details')`
+	if got := tab.eval(`String(` + details + `.open)`); got != "false" {
+		t.Errorf("diagnostics open before a click: %s", got)
+	}
+	tab.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.detail details summary`)))
+	canonical := tab.eval(details + `.querySelector('pre').textContent`)
+	for _, want := range []string{"content-type:application/json", "host:" + tg.Endpoint} {
+		if !strings.Contains(canonical, want) {
+			t.Errorf("expected canonical request lacks %q:\n%s", want, canonical)
+		}
+	}
+	if text := tab.eval(details + `.textContent`); !strings.Contains(text, "Expected string to sign") || !strings.Contains(text, "Host candidates") {
+		t.Errorf("diagnostics text: %s", text)
+	}
+	// An open panel stays open across live refreshes (new requests arrive).
+	n := tab.eval(`document.body.dataset.refreshes`)
+	if _, err := call(c, "GetWebVerificationResultIntl", map[string]any{"BizToken": token}); err != nil {
+		t.Fatal(err)
+	}
+	tab.waitFor("a refresh with the new request", `document.body.dataset.refreshes > `+n+` && document.querySelectorAll('#requests-body tr.req').length >= 3`)
+	if got := tab.eval(`String(document.querySelector('#requests-body tr.detail details').open)`); got != "true" {
+		t.Error("the open diagnostics closed on refresh")
+	}
+	// The Extra (user data) never became markup.
+	if got := tab.eval(`String(document.querySelectorAll('main script').length)`); got != "0" {
+		t.Errorf("%s script elements in main", got)
+	}
+	if got := tab.eval(`document.getElementById('live').className`); !strings.Contains(got, "ok") {
+		t.Errorf("live indicator = %q", got)
+	}
+	tab.screenshot("dashboard-desktop")
+
+	// The clock offset shows once the clock is moved.
+	ctlCall(t, "POST", tg.BaseURL+"/_emulator/clock", admin, map[string]any{"advance": "11m"}, nil)
+	tab.waitFor("the clock offset", `document.getElementById('clock-offset').textContent.includes("11m")`)
+
+	// A session expired by the clock turns "expired" too.
+	token2, _ := apply(t, goClient(tg, credOther), nil)
+	ctlCall(t, "POST", tg.BaseURL+"/_emulator/clock", admin, map[string]any{"advance": "11m"}, nil)
+	tab.waitFor("the expired session", `(document.querySelector('tr[data-token="`+token2+`"] td.state') || {}).textContent === "expired"`)
+
+	if errs := tab.consoleErrors(false); len(errs) > 0 {
+		t.Errorf("console errors: %v", errs)
+	}
+
+	t.Run("phone", func(t *testing.T) {
+		phone := dashboardOpenTab(t, browser, 390, 844, true)
+		phone.do("open on a phone", chromedp.Navigate(ui+"?token="+admin), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
+		phone.waitFor("a refresh", `document.body.dataset.refreshes >= 1`)
+		phone.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.detail details summary`)))
+		if got := phone.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {
+			t.Errorf("the page scrolls sideways on a phone: %s > %s", phone.eval(`String(document.documentElement.scrollWidth)`), phone.eval(`String(window.innerWidth)`))
+		}
+		if got := phone.eval(`getComputedStyle(document.querySelector('#sessions thead')).display`); got != "none" {
+			t.Errorf("table head shown on a phone: display %s", got)
+		}
+		phone.screenshot("dashboard-mobile")
+		if errs := phone.consoleErrors(false); len(errs) > 0 {
+			t.Errorf("console errors: %v", errs)
+		}
+	})
+
+	t.Run("namespace filter", func(t *testing.T) {
+		ns := dashboardOpenTab(t, browser, 1280, 900, false)
+		ns.do("open filtered", chromedp.Navigate(ui+"?token="+admin+"&secretId="+credOther.SecretID), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
+		ns.waitFor("a refresh", `document.body.dataset.refreshes >= 1`)
+		if got := ns.eval(`String(document.querySelectorAll('#sessions-body tr[data-token]').length)`); got != "1" {
+			t.Errorf("filtered dashboard lists %s sessions, want 1", got)
+		}
+		if got := ns.eval(`String(document.querySelector('tr[data-token="` + token + `"]'))`); got != "null" {
+			t.Error("the filtered dashboard shows another namespace's session")
+		}
+	})
+}
