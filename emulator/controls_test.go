@@ -127,6 +127,14 @@ func TestServerControls(t *testing.T) {
 	if s, err = r.srv.SetScenario(tok3, "default"); err != nil || s.Scenario != "default" {
 		t.Errorf("SetScenario = %+v, %v", s.Scenario, err)
 	}
+	// Finish plays the session's own scenario.
+	tok4 := r.apply(t, credB)
+	r.srv.SetOutcome(tok4, 1001)
+	if s, err = r.srv.Finish(tok4); err != nil || s.Result == nil || s.Result.ErrorCode != 1001 {
+		t.Errorf("Finish after SetOutcome(1001) = %+v, %v", s.Result, err)
+	}
+	r.srv.ResetNamespace(credB.SecretID)
+	tok3 = r.apply(t, credB)
 
 	// Namespaces.
 	if n := len(r.srv.Sessions(emulator.SessionFilter{SecretID: credA.SecretID})); n != 2 {

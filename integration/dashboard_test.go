@@ -248,7 +248,7 @@ func TestDashboard(t *testing.T) {
 	if got := tab.eval(`String(` + details + `.open)`); got != "false" {
 		t.Errorf("diagnostics open before a click: %s", got)
 	}
-	tab.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.detail details summary`)))
+	tab.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.req:has(.sig-failed) + tr.detail summary`)))
 	canonical := tab.eval(details + `.querySelector('pre').textContent`)
 	for _, want := range []string{"content-type:application/json", "host:" + tg.Endpoint} {
 		if !strings.Contains(canonical, want) {
@@ -264,7 +264,7 @@ func TestDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	tab.waitFor("a refresh with the new request", `document.body.dataset.refreshes > `+n+` && document.querySelectorAll('#requests-body tr.req').length >= 3`)
-	if got := tab.eval(`String(document.querySelector('#requests-body tr.detail details').open)`); got != "true" {
+	if got := tab.eval(`String(document.querySelector('#requests-body tr.req:has(.sig-failed) + tr.detail details').open)`); got != "true" {
 		t.Error("the open diagnostics closed on refresh")
 	}
 	// The Extra (user data) never became markup.
@@ -293,7 +293,7 @@ func TestDashboard(t *testing.T) {
 		phone := dashboardOpenTab(t, browser, 390, 844, true)
 		phone.do("open on a phone", chromedp.Navigate(ui+"?token="+admin), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
 		phone.waitFor("a refresh", `document.body.dataset.refreshes >= 1`)
-		phone.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.detail details summary`)))
+		phone.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.req:has(.sig-failed) + tr.detail summary`)))
 		if got := phone.eval(`String(document.documentElement.scrollWidth <= window.innerWidth + 1)`); got != "true" {
 			t.Errorf("the page scrolls sideways on a phone: %s > %s", phone.eval(`String(document.documentElement.scrollWidth)`), phone.eval(`String(window.innerWidth)`))
 		}

@@ -94,7 +94,10 @@ type Sessions struct {
 	HeapImageN       int     `json:"heapImageN"`
 	HeapImageBytes   int     `json:"heapImageBytes"`
 	HeapPerImageSess float64 `json:"heapBytesPerSessionWithImage"`
-	ApplySeconds     Pair    `json:"applySeconds"`
+	// The same through the legacy v1 signature (form body).
+	HeapPerSessionV1   float64 `json:"heapBytesPerSessionV1"`
+	HeapPerImageSessV1 float64 `json:"heapBytesPerSessionWithImageV1"`
+	ApplySeconds       Pair    `json:"applySeconds"`
 }
 
 // BigApply is one Apply with an 8 MB CompareImageBase64.
@@ -130,10 +133,13 @@ type Report struct {
 	ColdRuns    [][2]float64 `json:"coldRunsMs"` // [emulator, floor] per start
 	IdleRSSMiB  Pair         `json:"idleRssMiB"`
 	Throughput  []Throughput `json:"throughput"`
-	Sessions    Sessions     `json:"sessions"`
-	BigApply    BigApply     `json:"bigApply"`
-	Goals       []Goal       `json:"goals"`
-	Seconds     float64      `json:"seconds"`
+	// QuietApply is apply-tc3 with the emulator's log at warn (no request
+	// log line for a success): the difference is what the log costs.
+	QuietApply Throughput `json:"applyTc3LogWarn"`
+	Sessions   Sessions   `json:"sessions"`
+	BigApply   BigApply   `json:"bigApply"`
+	Goals      []Goal     `json:"goals"`
+	Seconds    float64    `json:"seconds"`
 }
 
 func main() {
@@ -268,6 +274,27 @@ func run(o options, logw io.Writer) (*Report, error) {
 		}
 		rep.Throughput = append(rep.Throughput, t)
 	}
+	// What the request log costs: signed TC3 Apply with the log at warn
+	// (API successes are logged at info), against the same floor run.
+	quiet := &kind{Name: "emulator", Bin: emuBin, Env: func(addr string) []string {
+		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
+	}}
+	if p, err := start(quiet); err != nil {
+		return nil, err
+	} else {
+		s := signer{cred: cred, host: p.addr}
+		r, err := runLoad(p.addr, s.tc3(actionApply, applyParams("bench-order-0000000001")), o.conns, o.duration, 0)
+		p.stop()
+		if err == nil && r.Errors > 0 {
+			err = fmt.Errorf("apply-tc3 (log warn): %d errors: %s", r.Errors, r.FirstError)
+		}
+		if err != nil {
+			return nil, err
+		}
+		f := results[1]["apply-tc3"]
+		logf("  %-8s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms (log level warn)", "emulator", "apply-tc3", r.RPS, r.P50MS, r.P99MS)
+		rep.QuietApply = Throughput{Name: "apply-tc3, log level warn", Emulator: r, Floor: f, RatioRPS: r.RPS / f.RPS}
+	}
 
 	// Retained memory per session.
 	logf("retained memory: %d Apply calls per server", o.sessions)
@@ -310,6 +337,12 @@ func run(o options, logw io.Writer) (*Report, error) {
 	}
 	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
 	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, false); err != nil {
+		return nil, err
+	}
+	if rep.Sessions.HeapPerSessionV1, err = heapPerSession(o.sessions/5, 0, true); err != nil {
+		return nil, err
+	}
+	if rep.Sessions.HeapPerImageSessV1, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, true); err != nil {
 		return nil, err
 	}
 
@@ -433,6 +466,8 @@ func goals(rep *Report) []Goal {
 	}
 	add("retained per pending session (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerSession, rep.Sessions.HeapPerSession <= goalBytesPerSess)
 	add("retained per session with a 64 KiB image (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerImageSess, rep.Sessions.HeapPerImageSess <= goalBytesPerSess)
+	add("retained per pending session, v1 (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerSessionV1, rep.Sessions.HeapPerSessionV1 <= goalBytesPerSess)
+	add("retained per session with a 64 KiB image, v1 (heap)", fmt.Sprintf("<= %.0f B", goalBytesPerSess), "B", rep.Sessions.HeapPerImageSessV1, rep.Sessions.HeapPerImageSessV1 <= goalBytesPerSess)
 	add("8 MB Apply latency", fmt.Sprintf("< %.0f ms", goalBigApplyMS), "ms", rep.BigApply.LatencyMS.Emulator, rep.BigApply.LatencyMS.Emulator < goalBigApplyMS)
 	limit := rep.BigApply.IdleRSSMiB.Emulator + goalBigApplyBodies*float64(rep.BigApply.BodyBytes)/(1<<20)
 	add("8 MB Apply peak RSS", fmt.Sprintf("< idle + 3 x body = %.1f MiB", limit), "MiB", rep.BigApply.PeakRSSMiB.Emulator, rep.BigApply.PeakRSSMiB.Emulator < limit)
@@ -454,12 +489,16 @@ func printReport(w io.Writer, rep *Report) {
 		row(t.Name+" p50", "ms", pair(t.Emulator.P50MS, t.Floor.P50MS))
 		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
 	}
+	q := rep.QuietApply
+	fmt.Fprintf(tw, "%s throughput (req/s)\t%.0f\t%.0f\t%.2f\t\n", q.Name, q.Emulator.RPS, q.Floor.RPS, q.RatioRPS)
 	s := rep.Sessions
 	row(fmt.Sprintf("RSS before %d Applies", s.N), "MiB", s.RSSBeforeMiB)
 	row(fmt.Sprintf("RSS after %d Applies", s.N), "MiB", s.RSSAfterMiB)
 	fmt.Fprintf(tw, "retained per session, RSS (B)\t%.0f\t\t\t\n", s.RSSPerSession)
 	fmt.Fprintf(tw, "retained per session, heap after GC (B)\t%.0f\t\t\t\n", s.HeapPerSession)
 	fmt.Fprintf(tw, "  same with a %d KiB image, not echoed (B)\t%.0f\t\t\t\n", s.HeapImageBytes>>10, s.HeapPerImageSess)
+	fmt.Fprintf(tw, "  same, v1 form body (B)\t%.0f\t\t\t\n", s.HeapPerSessionV1)
+	fmt.Fprintf(tw, "  same, v1 form body with a %d KiB image (B)\t%.0f\t\t\t\n", s.HeapImageBytes>>10, s.HeapPerImageSessV1)
 	b := rep.BigApply
 	row(fmt.Sprintf("8 MB Apply (%.1f MB body) latency", float64(b.BodyBytes)/1e6), "ms", b.LatencyMS)
 	row("8 MB Apply latency, median of 5", "ms", b.MedianMS)

@@ -11,13 +11,14 @@ const maxFormParams = 10000
 
 // parseForm parses a query string or an application/x-www-form-urlencoded
 // body exactly as url.ParseQuery does (errors are dropped with the pair they
-// concern, as the gateway always did), with one difference that matters:
-// no key or value shares memory with s. url.ParseQuery returns substrings of
-// its input for values without escapes, so a session (SecretId, Extra,
-// RedirectURL ...) or a journal record (RequestClient) keeping one such
-// value would keep the whole body alive, a CompareImageBase64 of up to 1 MB
-// included. It also sizes the map up front and gives single values one
-// shared backing array.
+// concern, as the gateway always did), with one difference that matters: no
+// value shares memory with s. url.ParseQuery returns substrings of its input
+// for values without escapes, so a session (SecretId, Extra, RedirectURL
+// ...) or a journal record (RequestClient) keeping one such value would keep
+// the whole body alive, a CompareImageBase64 of up to 1 MB included. Keys
+// without escapes are substrings of s: they live only as long as the map,
+// which is the request's. It also sizes the map up front and gives single
+// values one shared backing array.
 func parseForm(s string) url.Values {
 	n := strings.Count(s, "&") + 1
 	if n > maxFormParams {
@@ -32,11 +33,11 @@ func parseForm(s string) url.Values {
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		key, ok := unescapeQuery(k)
+		key, ok := unescapeQuery(k, false)
 		if !ok {
 			continue
 		}
-		val, ok := unescapeQuery(v)
+		val, ok := unescapeQuery(v, true)
 		if !ok {
 			continue
 		}
@@ -51,9 +52,9 @@ func parseForm(s string) url.Values {
 	return m
 }
 
-// unescapeQuery is url.QueryUnescape returning a string that never shares
-// memory with s; ok is false where QueryUnescape fails.
-func unescapeQuery(s string) (string, bool) {
+// unescapeQuery is url.QueryUnescape; ok is false where QueryUnescape
+// fails. With detach the result never shares memory with s.
+func unescapeQuery(s string, detach bool) (string, bool) {
 	escapes, plus := 0, false
 	for i := 0; i < len(s); {
 		switch s[i] {
@@ -71,21 +72,25 @@ func unescapeQuery(s string) (string, bool) {
 		}
 	}
 	if escapes == 0 && !plus {
-		return strings.Clone(s), true
+		if detach {
+			return strings.Clone(s), true
+		}
+		return s, true
 	}
-	b := make([]byte, 0, len(s)-2*escapes)
+	var b strings.Builder
+	b.Grow(len(s) - 2*escapes)
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '%':
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
 		case '+':
-			b = append(b, ' ')
+			b.WriteByte(' ')
 		default:
-			b = append(b, s[i])
+			b.WriteByte(s[i])
 		}
 	}
-	return string(b), true
+	return b.String(), true
 }
 
 func isHex(c byte) bool {

@@ -238,7 +238,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		if len(r.URL.RawQuery)+len(r.URL.Path) > MaxGetBytes {
 			return Reply{Err: catalog.New(catalog.RequestSizeLimitExceeded)}, lang
 		}
-		values, _ := url.ParseQuery(r.URL.RawQuery)
+		values := parseForm(r.URL.RawQuery)
 		call.values = values
 		if !tc3 {
 			sreq.Params = values
@@ -267,7 +267,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		case tc3 && mediaType == "application/json":
 			call.json = true
 		case !tc3 && mediaType == "application/x-www-form-urlencoded":
-			values, _ := url.ParseQuery(string(body))
+			values := parseForm(string(body))
 			sreq.Params = values
 			call.values = values
 			call.skip = params.V1CommonParams

@@ -777,3 +777,26 @@ func cpuTime() time.Duration {
 func reportCPU(b *testing.B, since time.Duration) {
 	b.ReportMetric(float64(cpuTime()-since)/float64(b.N), "cpu-ns/op")
 }
+
+// BenchmarkEmulatorBigApply is one Apply carrying an 8 MB
+// CompareImageBase64 through the whole handler.
+func BenchmarkEmulatorBigApply(b *testing.B) {
+	srv, err := emulator.New(emulator.Options{
+		Credentials:    []emulator.Credential{{SecretID: gwID, SecretKey: gwKey}},
+		SignatureClock: clock.Fixed(gwNow),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	body := `{"RedirectURL":"https://m.example/","CompareImageBase64":"` + strings.Repeat("/9j/", 2<<20) + `"}`
+	s := seedTC3(http.MethodPost, "ApplyWebVerificationBizTokenIntl", body, "")
+	w := &nullWriter{h: http.Header{}}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := fuzzRequest(s).WithContext(context.Background())
+		clear(w.h)
+		srv.ServeHTTP(w, r)
+	}
+}

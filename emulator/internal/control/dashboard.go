@@ -51,8 +51,18 @@ var uiFuncs = template.FuncMap{
 	"hms": func(t time.Time) string { return t.UTC().Format("15:04:05") },
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
 	"short": func(s string) string {
-		if len(s) > 8 {
-			return s[:8] + "…"
+		r := []rune(s)
+		if len(r) > 8 {
+			return string(r[:8]) + "…"
+		}
+		return s
+	},
+	// secret shortens a SecretId to its start and end ("AKID…000001"):
+	// they all start with AKID, the end tells them apart.
+	"secret": func(s string) string {
+		r := []rune(s)
+		if len(r) > 12 {
+			return string(r[:4]) + "…" + string(r[len(r)-6:])
 		}
 		return s
 	},

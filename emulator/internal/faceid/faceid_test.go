@@ -370,3 +370,18 @@ func TestScriptedAPIErrorsOnApply(t *testing.T) {
 		}
 	}
 }
+
+func TestChosenCodesFollowTheCheckMode(t *testing.T) {
+	f := newFixture(t)
+	// CheckMode 4: no liveness, so no VerificationDetail.
+	token, _ := f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/","Config":{"CheckMode":4}}`)
+	if v, _ := f.svc.Attempt(token, intp(0)); v.Status != StatusCompleted || len(v.Session.Attempts) != 0 {
+		t.Errorf("CheckMode 4: %+v", v.Session)
+	}
+	// CheckMode 3: a comparison code chosen by the control API is carried by the attempt.
+	token, _ = f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/","Config":{"CheckMode":3}}`)
+	v, _ := f.svc.Complete(token, CompleteRequest{ErrorCode: intp(2016)})
+	if a := v.Session.Attempts[0]; a.ErrorCode != 2016 || a.CompareErrorCode != nil || v.Session.Result.ErrorCode != 2016 {
+		t.Errorf("CheckMode 3: attempt %+v result %+v", a, v.Session.Result)
+	}
+}

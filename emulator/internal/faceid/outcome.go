@@ -51,6 +51,11 @@ func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Ti
 	case isCompareCode(code):
 		c := code
 		sa.Compare = &c
+		if !compareRuns(cfg) {
+			// No comparison runs in this CheckMode, so the code can only be
+			// carried by the attempt itself.
+			sa.ErrorCode = &c
+		}
 	case isLivenessCode(code):
 		sa.Liveness = code
 	default:

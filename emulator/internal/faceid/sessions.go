@@ -141,6 +141,12 @@ func (s *Service) Attempt(token string, code *int) (View, error) {
 			complete(sess, resultOf(sc, sess.Config, code, msg, "page", len(sess.Attempts) > 0), now)
 			return nil
 		}
+		if !livenessRuns(sess.Config) {
+			// CheckMode 4 has no liveness attempt: the chosen code ends the
+			// document flow.
+			s.completeWithCode(sess, *code, nil, "page")
+			return nil
+		}
 		a := attemptFromCode(sess.Config, *code, nil, now)
 		sess.Attempts = append(sess.Attempts, a)
 		addEvent(sess, now, "attempt", "attempt %d: %d (chosen)", len(sess.Attempts), a.ErrorCode)

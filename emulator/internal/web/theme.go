@@ -89,7 +89,7 @@ type theme struct {
 	// else near-black, else black (one of white and black always does).
 	OnBrand rgb
 	// Accent is Brand darkened, when needed, to 4.5:1 on the page
-	// background: links, secondary button text, focus rings.
+	// background and on Soft: secondary button text, icons, focus rings.
 	Accent rgb
 	// Edge is the outline of buttons: Brand when it reaches 3:1 on the page
 	// background, else Accent.
@@ -112,7 +112,13 @@ func newTheme(hex string) theme {
 	default:
 		t.OnBrand = black
 	}
-	t.Accent = darkenUntil(c, pageBG, minTextContrast)
+	// Accent text sits on the page, on white and on Soft panels: check it
+	// against the darkest of them.
+	bg := pageBG
+	if t.Soft.luminance() < bg.luminance() {
+		bg = t.Soft
+	}
+	t.Accent = darkenUntil(c, bg, minTextContrast)
 	t.Edge = c
 	if contrast(c, pageBG) < minEdgeContrast {
 		t.Edge = t.Accent

@@ -621,6 +621,12 @@ func TestTheme(t *testing.T) {
 				if x := contrast(th.Accent, white); x < minTextContrast {
 					t.Fatalf("%s: accent contrast %.2f on white", c, x)
 				}
+				if x := contrast(th.Accent, th.Soft); x < minTextContrast {
+					t.Fatalf("%s: accent contrast %.2f on the soft panel", c, x)
+				}
+				if x := contrast(rgb{0x4a, 0x52, 0x5d}, th.Soft); x < minTextContrast {
+					t.Fatalf("%s: note text contrast %.2f on the soft panel", c, x)
+				}
 				if x := contrast(th.Edge, pageBG); x < minEdgeContrast {
 					t.Fatalf("%s: edge contrast %.2f", c, x)
 				}

@@ -72,6 +72,12 @@
     return s.length > 8 ? s.slice(0, 8) + '…' : s;
   }
 
+  // shortSecret shows a SecretId's start and end ("AKID…000001").
+  function shortSecret(s) {
+    if (!s) { return '—'; }
+    return s.length > 12 ? s.slice(0, 4) + '…' + s.slice(-6) : s;
+  }
+
   function webURL(s) {
     return /^(https?:\/\/|\/)/.test(s || '') ? s : '';
   }
@@ -94,7 +100,7 @@
     return el('tr', { 'data-token': s.BizToken }, [
       td('created', 'Created', [timeEl(s.CreatedAt)]),
       td('token mono', 'BizToken', [s.BizToken], { title: s.BizToken }),
-      td('secret mono', 'SecretId', [short(s.SecretId)], { title: s.SecretId }),
+      td('secret mono', 'SecretId', [shortSecret(s.SecretId)], { title: s.SecretId }),
       td('state', 'State', [el('span', { 'class': 'badge state-' + s.State }, [s.State])]),
       td('scenario', 'Scenario', [s.Scenario], { title: s.ScenarioReason }),
       td('result', 'Result', result),
@@ -136,7 +142,7 @@
     var rows = [el('tr', { 'class': 'req', 'data-id': r.requestId }, [
       td('time', 'Time', [timeEl(r.time)]),
       td('action', 'Action', [r.action || '—']),
-      td('secret mono', 'SecretId', [short(r.secretId)], { title: r.secretId || '' }),
+      td('secret mono', 'SecretId', [shortSecret(r.secretId)], { title: r.secretId || '' }),
       td('sdk', 'SDK', [r.sdk || '—']),
       td('sig', 'Signature', [el('span', { 'class': 'badge sig-' + r.signature }, [r.signature])]),
       td('error', 'Error', [r.errorCode || '—']),
