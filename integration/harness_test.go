@@ -20,7 +20,6 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
-	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
@@ -216,21 +215,7 @@ func goClient(tg *target, cred emulator.Credential, configure ...func(*profile.C
 
 // call sends one action through the SDK and decodes Response.
 func call(c *common.Client, action string, params map[string]any) (map[string]any, error) {
-	req := tchttp.NewCommonRequest("faceid", "2018-03-01", action)
-	if err := req.SetActionParameters(params); err != nil {
-		return nil, err
-	}
-	resp := tchttp.NewCommonResponse()
-	if err := c.Send(req, resp); err != nil {
-		return nil, err
-	}
-	var env struct {
-		Response map[string]any `json:"Response"`
-	}
-	if err := json.Unmarshal(resp.GetBody(), &env); err != nil {
-		return nil, err
-	}
-	return env.Response, nil
+	return callVersion(c, "2018-03-01", action, params)
 }
 
 // sdkCode returns the TencentCloudSDKError code of err, or "" if err is not
