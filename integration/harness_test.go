@@ -70,9 +70,19 @@ func inProcess(t testing.TB, opts emulator.Options) *target {
 
 var (
 	buildOnce sync.Once
+	binDir    string
 	binPath   string
 	buildErr  error
 )
+
+// TestMain removes the binary built for the run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // emulatorBinary builds the release binary once per test run with the same
 // script the Dockerfile uses.
@@ -84,6 +94,7 @@ func emulatorBinary(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		binDir = dir
 		binPath = filepath.Join(dir, "emulator")
 		cmd := exec.Command("sh", "../scripts/build.sh", binPath, "test", "integration")
 		out, err := cmd.CombinedOutput()

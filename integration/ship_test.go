@@ -354,6 +354,28 @@ func (ig *shipIgnore) hasExceptions() bool {
 	return slices.ContainsFunc(ig.pats, func(p shipPattern) bool { return !p.exclude })
 }
 
+// shipWorkDir is this process's directory for the build context and the
+// binary, $TMPDIR/faceid-emulator-ship-<pid>. There is no TestMain to
+// remove it at the end, so each run removes those of earlier runs whose
+// process is gone.
+func shipWorkDir() (string, error) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "faceid-emulator-ship-*"))
+	for _, d := range old {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "faceid-emulator-ship-%d", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			_ = os.RemoveAll(d)
+		}
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("faceid-emulator-ship-%d", os.Getpid()))
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
 var shipBuild struct {
 	once    sync.Once
 	bin     string
@@ -372,7 +394,7 @@ func shipReleaseBinary(t testing.TB) string {
 	shipBuild.once.Do(func() {
 		root := shipRepoRoot(t)
 		ig := shipLoadIgnore(t)
-		dir, err := os.MkdirTemp("", "faceid-emulator-ship-")
+		dir, err := shipWorkDir()
 		if err != nil {
 			shipBuild.err = err
 			return
@@ -427,6 +449,7 @@ func shipReleaseBinary(t testing.TB) string {
 		if err != nil {
 			shipBuild.err = fmt.Errorf("scripts/build.sh in the filtered build context: %v\n%s", err, out)
 		}
+		_ = os.RemoveAll(shipBuild.context) // keep only the binary
 	})
 	if shipBuild.err != nil {
 		t.Fatal(shipBuild.err)
