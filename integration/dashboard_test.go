@@ -16,56 +16,6 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
 
-// dashboardScreenshots is where the dashboard test writes its PNGs
-// (integration/artifacts is git-ignored; CI uploads it).
-const dashboardScreenshots = "artifacts/screenshots"
-
-// dashboardExecPath finds Chromium: $CHROME_PATH, else /usr/bin/chromium.
-// Missing, the test skips on a laptop and fails in CI (CI=true).
-func dashboardExecPath(t *testing.T) string {
-	t.Helper()
-	path := os.Getenv("CHROME_PATH")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		if ci := os.Getenv("CI"); ci != "" && ci != "false" && ci != "0" {
-			t.Fatalf("Chromium not found at %s (CI=%s must install it, e.g. apt-get install chromium): %v", path, ci, err)
-		}
-		t.Skipf("Chromium not found at %s: install it (apt-get install chromium) or set CHROME_PATH to run the dashboard test", path)
-	}
-	return path
-}
-
-// dashboardBrowser starts a headless Chromium with a fresh profile for the
-// test.
-func dashboardBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(dashboardExecPath(t)),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	if err := os.MkdirAll(dashboardScreenshots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bctx
-}
-
 // dashboardTab is one tab with a viewport, collecting the console.
 type dashboardTab struct {
 	t   *testing.T
@@ -154,11 +104,11 @@ func (d *dashboardTab) screenshot(name string) {
 		d.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if err := os.MkdirAll(dashboardScreenshots, 0o755); err != nil {
+	if err := os.MkdirAll(browserScreenshots, 0o755); err != nil {
 		d.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	file := filepath.Join(dashboardScreenshots, name+".png")
+	file := filepath.Join(browserScreenshots, name+".png")
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		d.t.Errorf("writing %s: %v", file, err)
 	}
@@ -170,7 +120,7 @@ func (d *dashboardTab) screenshot(name string) {
 // desktop and on a phone.
 func TestDashboard(t *testing.T) {
 	const admin = "dashboard-admin-token"
-	browser := dashboardBrowser(t)
+	browser := newBrowser(t)
 	tg := inProcess(t, emulator.Options{AdminToken: admin, Version: "dashboard-test"})
 	ui := tg.BaseURL + "/_emulator/ui"
 

@@ -7,8 +7,8 @@
 //
 // Routes (JSON unless noted; errors are {"error":{"status":n,"message":"..."}}):
 //
-//	GET    /_emulator/health                      always 200 {"status":"ok","version":...}
-//	GET    /_emulator/ready                       200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
+//	GET    /_emulator/health                      (and HEAD) always 200 {"status":"ok","version":...}
+//	GET    /_emulator/ready                       (and HEAD) 200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
 //	GET    /_emulator/sessions                    ?secretId= ?state=pending|completed|expired ?limit=N
 //	GET    /_emulator/sessions/{token}            ?secretId= (404 for a session of another namespace)
 //	POST   /_emulator/sessions/{token}/complete   {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
@@ -112,6 +112,8 @@ func New(cfg Config) *Handler {
 	})
 	r.GET(Prefix+"/health", h.health)
 	r.GET(Prefix+"/ready", h.ready)
+	r.HEAD(Prefix+"/health", h.health)
+	r.HEAD(Prefix+"/ready", h.ready)
 	r.GET(Prefix+"/sessions", h.admin(h.listSessions))
 	r.GET(Prefix+"/sessions/:token", h.admin(h.getSession))
 	r.POST(Prefix+"/sessions/:token/complete", h.admin(h.complete))
