@@ -265,10 +265,10 @@ func checkOCR(o *OCR, rep reportFunc) {
 	var fields []string
 	model := "any supported card type"
 	if o.IDCardType != "" {
-		if f := CardFields(o.IDCardType); f != nil {
+		if f := catalog.CardFields(o.IDCardType); f != nil {
 			fields, model = f, o.IDCardType
 		} else {
-			rep(at("ocr", "idCardType"), false, unknownValue(o.IDCardType, IDCardTypes()))
+			rep(at("ocr", "idCardType"), false, unknownValue(o.IDCardType, catalog.IDCardTypes()))
 		}
 	}
 	if fields == nil && len(o.Fields) > 0 {
@@ -286,7 +286,7 @@ func checkOCR(o *OCR, rep reportFunc) {
 	}
 	seen := map[int]bool{}
 	for i, w := range o.WarnCardInfos {
-		if !slices.Contains(WarnCardInfoCodes(), w) {
+		if !slices.Contains(catalog.WarnCardInfoCodes(), w) {
 			rep(at("ocr", "warnCardInfos", i), false, fmt.Sprintf("%d is not an OCR alarm code (want -9101, -9102, -9103, -9104, -9107, -9108 or -9109)", w))
 		} else if seen[w] {
 			rep(at("ocr", "warnCardInfos", i), false, fmt.Sprintf("alarm %d listed twice", w))

@@ -31,7 +31,7 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 		t.Fatalf("library problems: %v", probs)
 	}
 	// 1 default + one per result code + 8 flows + 24 OCR + 14 API errors + 5 faults.
-	want := 1 + len(catalog.Results()) + 8 + 2*len(IDCardTypes()) + len(libgen.ApplyErrorCodes()) + len(libgen.GetErrorCodes()) + 5
+	want := 1 + len(catalog.Results()) + 8 + 2*len(catalog.IDCardTypes()) + len(libgen.ApplyErrorCodes()) + len(libgen.GetErrorCodes()) + 5
 	if len(scs) != want {
 		t.Errorf("library has %d scenarios, want %d", len(scs), want)
 	}
@@ -229,7 +229,7 @@ func TestLibraryNamedScenarios(t *testing.T) {
 
 func TestLibraryOCRScenarios(t *testing.T) {
 	set := mustLibrary(t)
-	for _, typ := range IDCardTypes() {
+	for _, typ := range catalog.IDCardTypes() {
 		low := strings.ToLower(typ)
 		pass, ok1 := set.Get("ocr-" + low + "-pass")
 		fail, ok2 := set.Get("ocr-" + low + "-fail")

@@ -132,7 +132,7 @@ func TestSchemaEnumsMatchGo(t *testing.T) {
 		apiCodes = append(apiCodes, e.Code)
 	}
 	var warn []string
-	for _, w := range WarnCardInfoCodes() {
+	for _, w := range catalog.WarnCardInfoCodes() {
 		warn = append(warn, strconv.Itoa(w))
 	}
 	for _, tc := range []struct {
@@ -141,7 +141,7 @@ func TestSchemaEnumsMatchGo(t *testing.T) {
 		want []string
 	}{
 		{"apiError.code", enumOf(t, prop("apiError", "code")), apiCodes},
-		{"ocr.idCardType", enumOf(t, prop("ocr", "idCardType")), IDCardTypes()},
+		{"ocr.idCardType", enumOf(t, prop("ocr", "idCardType")), catalog.IDCardTypes()},
 		{"ocr.warnCardInfos", enumOf(t, prop("ocr", "warnCardInfos")), warn},
 		{"media.bestFrame", enumOf(t, prop("media", "bestFrame")), []string{MediaSample, MediaCompareImage, MediaNone}},
 		{"media.video", enumOf(t, prop("media", "video")), []string{MediaSample, MediaNone}},

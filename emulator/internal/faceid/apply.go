@@ -171,7 +171,7 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (store.Co
 		cfg.LivenessTimeout = *c.LivenessTimeout
 	}
 	if c.IDCardType != nil && *c.IDCardType != "" {
-		if !isIDCardType(*c.IDCardType) {
+		if !catalog.IsIDCardType(*c.IDCardType) {
 			return cfg, catalog.BadValue("Config.IDCardType", "unsupported document type "+strconv.Quote(*c.IDCardType))
 		}
 		cfg.IDCardType = *c.IDCardType
@@ -287,14 +287,6 @@ var notBase64 = func() (t [256]byte) {
 	return t
 }()
 
-func isIDCardType(t string) bool {
-	for _, v := range model.IDCardTypes() {
-		if v == t {
-			return true
-		}
-	}
-	return false
-}
 
 func setBool(dst *bool, v *bool) {
 	if v != nil {

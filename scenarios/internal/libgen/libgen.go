@@ -94,16 +94,6 @@ func GetErrorCodes() []string {
 	}
 }
 
-// IDCardTypes are the 12 Config.IDCardType values.
-func IDCardTypes() []string {
-	return []string{
-		"HKIDCard", "MLIDCard", "IndonesiaIDCard", "PhilippinesVoteID",
-		"PhilippinesDrivingLicense", "PhilippinesTinID", "PhilippinesSSSID",
-		"PhilippinesUMID", "InternationalIDPassport", "ThailandIDCard",
-		"SingaporeIDCard", "MainlandIDCard",
-	}
-}
-
 // ---- YAML node helpers -------------------------------------------------
 
 type kv struct {
@@ -388,7 +378,7 @@ attempt passes and the final ErrorCode stays 0: merchants must check OCRResult[0
 		what string
 	}{{-9101, "incomplete border"}, {-9102, "photocopy"}, {-9103, "re-photographed"},
 		{-9104, "PS (tampering)"}, {-9107, "reflection"}, {-9108, "blurry"}}
-	for i, t := range IDCardTypes() {
+	for i, t := range catalog.IDCardTypes() {
 		low := strings.ToLower(t)
 		f.items = append(f.items, mapping(
 			kv{"name", str("ocr-" + low + "-pass")},

@@ -4,42 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 )
 
-// IDCardTypes returns the 12 Config.IDCardType values the web flow supports,
-// in the spec's order. Each value is also the NormalCardInfo key that holds
-// that document's OCR result. The slice is a fresh copy.
-func IDCardTypes() []string {
-	return []string{
-		"HKIDCard",
-		"MLIDCard",
-		"IndonesiaIDCard",
-		"PhilippinesVoteID",
-		"PhilippinesDrivingLicense",
-		"PhilippinesTinID",
-		"PhilippinesSSSID",
-		"PhilippinesUMID",
-		"InternationalIDPassport",
-		"ThailandIDCard",
-		"SingaporeIDCard",
-		"MainlandIDCard",
-	}
-}
+// IDCardTypes returns the 12 Config.IDCardType values (catalog's list);
+// each is also the NormalCardInfo key of that document's OCR result.
+func IDCardTypes() []string { return catalog.IDCardTypes() }
 
 // IsIDCardType reports whether s is one of IDCardTypes (case-sensitive).
-func IsIDCardType(s string) bool {
-	switch s {
-	case "HKIDCard", "MLIDCard", "IndonesiaIDCard", "PhilippinesVoteID", "PhilippinesDrivingLicense",
-		"PhilippinesTinID", "PhilippinesSSSID", "PhilippinesUMID", "InternationalIDPassport",
-		"ThailandIDCard", "SingaporeIDCard", "MainlandIDCard":
-		return true
-	}
-	return false
-}
+func IsIDCardType(s string) bool { return catalog.IsIDCardType(s) }
 
 func str(s string) *string { return &s }
 

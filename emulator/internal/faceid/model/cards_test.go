@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"reflect"
 	"regexp"
 	"slices"
@@ -352,5 +353,16 @@ func TestOriginalCardInfoJSON(t *testing.T) {
 	id, _ := SampleCard("IndonesiaIDCard")
 	if s := OriginalCardInfoJSON(id, "IndonesiaIDCard", nil, "r"); !strings.HasPrefix(s, `{"NIK":"3171010101900001","Nama":"BUDI SANTOSO",`) {
 		t.Errorf("IndonesiaIDCard: %s", s)
+	}
+}
+
+// TestCatalogCardFieldsMatchTheSpec keeps catalog's document table (used by
+// the scenario validator) equal to the models generated from the spec.
+func TestCatalogCardFieldsMatchTheSpec(t *testing.T) {
+	for _, typ := range IDCardTypes() {
+		got, want := catalog.CardFields(typ), CardFieldNames(typ)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: catalog has %v, the spec model has %v", typ, got, want)
+		}
 	}
 }
