@@ -941,3 +941,16 @@ func TestDuplicateCredentialsFirstWins(t *testing.T) {
 		t.Fatal(f)
 	}
 }
+
+// TestDiagnosticsElideLongValues keeps image-sized parameters out of the
+// diagnostics that the journal and dashboard show.
+func TestDiagnosticsElideLongValues(t *testing.T) {
+	long := strings.Repeat("A", 5000)
+	got := elideLong("POST127.0.0.1/?Action=X&CompareImageBase64=" + long + "&Extra=e")
+	if strings.Contains(got, long[:300]) || !strings.Contains(got, "bytes elided") || !strings.HasSuffix(got, "&Extra=e") {
+		t.Errorf("elideLong = %.200q", got)
+	}
+	if short := "GET\n/\na=1&b=2\n"; elideLong(short) != short {
+		t.Error("short text changed")
+	}
+}

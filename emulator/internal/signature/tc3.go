@@ -421,7 +421,7 @@ func (v *Verifier) tc3Diagnostics(in *tc3Input, host, contentType string, unsign
 		d.HostCandidates = []string{host}
 	}
 	cr := appendCanonical(nil, in, host, contentType)
-	d.CanonicalRequest = string(cr)
+	d.CanonicalRequest = elideLong(string(cr))
 	crHash := sha256.Sum256(cr)
 	d.StringToSign = string(appendStringToSign(nil, in, &crHash))
 	hint := "no host candidate matched (content-type tried as received and lower-cased)"

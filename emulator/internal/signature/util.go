@@ -288,3 +288,39 @@ func deriveTC3(tc3Key []byte, date, service string) [32]byte {
 	m.Sum(out[:0])
 	return out
 }
+
+// maxDiagnosticPart bounds one parameter or line of a diagnostic: longer
+// ones are elided, so an image sent in a query or a legacy form never ends
+// up in the journal, the dashboard or a log.
+const maxDiagnosticPart = 256
+
+// elideLong shortens every "&"- or newline-separated part of s that is
+// longer than maxDiagnosticPart, keeping its start and saying how much was
+// left out.
+func elideLong(s string) string {
+	if len(s) <= maxDiagnosticPart {
+		return s
+	}
+	var b strings.Builder
+	start := 0
+	flush := func(end int) {
+		part := s[start:end]
+		if len(part) > maxDiagnosticPart {
+			b.WriteString(part[:64])
+			b.WriteString("…(")
+			b.WriteString(strconv.Itoa(len(part) - 64))
+			b.WriteString(" bytes elided)")
+		} else {
+			b.WriteString(part)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '&' || s[i] == '\n' {
+			flush(i)
+			b.WriteByte(s[i])
+			start = i + 1
+		}
+	}
+	flush(len(s))
+	return b.String()
+}

@@ -169,7 +169,7 @@ func (v *Verifier) verifyV1(r *Request) (Common, *Failure) {
 	if !matched {
 		d := &Diagnostics{
 			Scheme:         c.Scheme,
-			StringToSign:   r.Method + r.Host + string(s.buf2),
+			StringToSign:   elideLong(r.Method + r.Host + string(s.buf2)),
 			HostCandidates: hostCandidates(r.Host, v.aliases, false),
 			Hint: "no host candidate matched; signed with " + string(c.Scheme) +
 				" (SignatureMethod " + strconv.Quote(first(p, "SignatureMethod")) +
