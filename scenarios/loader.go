@@ -47,8 +47,7 @@ func NewLoader(paths []string, logger *slog.Logger) *Loader {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	ps, err := NewParser()
-	return &Loader{paths: append([]string(nil), paths...), log: logger, parser: ps, perr: err}
+	return &Loader{paths: append([]string(nil), paths...), log: logger}
 }
 
 // Load loads the library and the user files. On success (no problems) the
@@ -144,14 +143,24 @@ func (l *Loader) Watch(ctx context.Context, interval time.Duration) {
 // build loads everything; it runs under l.mu.
 func (l *Loader) build() (*Set, []Problem, string, snapshot) {
 	snap := takeSnapshot(l.paths)
-	if l.perr != nil {
-		return mustEmptySet(), []Problem{{File: "schema.json", Reason: l.perr.Error()}}, "", snap
-	}
 	if !l.libDone {
-		l.lib, l.libErr = parseLibrary(l.parser)
+		// The shipped library is checked against the schema by the tests
+		// that build it; at start-up only the semantic checks run, which
+		// keeps the emulator's cold start short.
+		l.lib, l.libErr = parseLibrary(&Parser{trusted: true})
 		l.libDone = true
 	}
-	u := loadUser(l.parser, l.paths)
+	var u userLoad
+	if len(l.paths) > 0 {
+		// The schema is compiled once, the first time user files are read.
+		if l.parser == nil && l.perr == nil {
+			l.parser, l.perr = NewParser()
+		}
+		if l.perr != nil {
+			return mustEmptySet(), []Problem{{File: "schema.json", Reason: l.perr.Error()}}, "", snap
+		}
+		u = loadUser(l.parser, l.paths)
+	}
 	probs := append(append([]Problem(nil), l.libErr...), u.probs...)
 	user := map[string]bool{}
 	for _, s := range u.scs {
