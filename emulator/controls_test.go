@@ -1,9 +1,12 @@
 package emulator_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +216,43 @@ func TestServerSessionPublicURL(t *testing.T) {
 		if !strings.Contains(string(data), field) {
 			t.Errorf("Session JSON lacks %s: %s", field, data)
 		}
+	}
+}
+
+// TestBackgroundScenarioLoad: ready waits for the load, requests wait for
+// it, and broken user files are reported by WaitScenarios instead of New.
+func TestBackgroundScenarioLoad(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{LoadScenariosInBackground: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	srv.MarkServing()
+	if err := srv.WaitScenarios(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.Ready() || srv.Scenarios().Len() < 100 {
+		t.Fatalf("ready %v, %d scenarios", srv.Ready(), srv.Scenarios().Len())
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.New(emulator.Options{ScenarioPaths: []string{dir}}); err == nil {
+		t.Fatal("New accepted a broken scenario file")
+	}
+	bg, err := emulator.New(emulator.Options{ScenarioPaths: []string{dir}, LoadScenariosInBackground: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bg.Close()
+	bg.MarkServing()
+	var se *emulator.ScenarioError
+	if err := bg.WaitScenarios(context.Background()); !errors.As(err, &se) || !strings.Contains(err.Error(), "bad.yaml:2") {
+		t.Fatalf("WaitScenarios = %v", err)
+	}
+	if bg.Ready() {
+		t.Error("ready after a failed load")
 	}
 }

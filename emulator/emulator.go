@@ -8,6 +8,7 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,6 +117,12 @@ type Options struct {
 	// ScenarioPaths are user scenario files or directories, loaded over the
 	// shipped library.
 	ScenarioPaths []string
+	// LoadScenariosInBackground makes New return before the scenarios are
+	// loaded, so a listener can answer health at once (the binary's cold
+	// start); API calls and pages wait for the load, ready answers 503 until
+	// it is done, and WaitScenarios reports its problems. Without it New
+	// loads them and fails on broken user files.
+	LoadScenariosInBackground bool
 	// MaxSessions bounds the sessions kept (oldest evicted first);
 	// 0 = DefaultMaxSessions.
 	MaxSessions int
@@ -141,20 +148,23 @@ type Options struct {
 
 // Server is a running faceid emulator. It is an http.Handler.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	clock    *clock.Offset
-	store    store.Store
-	loader   *scenarios.Loader
-	service  *faceid.Service
-	gateway  *api.Gateway
-	journal  *control.Journal
-	control  *control.Handler
-	web      http.Handler
-	creds    []Credential
-	serving  atomic.Bool
-	closed   atomic.Bool
-	problems []scenarios.Problem
+	opts    Options
+	log     *slog.Logger
+	clock   *clock.Offset
+	store   store.Store
+	loader  *scenarios.Loader
+	service *faceid.Service
+	gateway *api.Gateway
+	journal *control.Journal
+	control *control.Handler
+	web     http.Handler
+	creds   []Credential
+	serving atomic.Bool
+	closed  atomic.Bool
+	// loaded is closed once the first scenario load finished; loadErr is
+	// its outcome.
+	loaded  chan struct{}
+	loadErr error
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -186,9 +196,6 @@ func New(opts Options) (*Server, error) {
 		sigClock = clock.Real{}
 	}
 	loader := scenarios.NewLoader(opts.ScenarioPaths, log)
-	if _, problems := loader.Load(); len(problems) > 0 {
-		return nil, &ScenarioError{Problems: problems}
-	}
 	max := opts.MaxSessions
 	if max == 0 {
 		max = DefaultMaxSessions
@@ -210,10 +217,23 @@ func New(opts Options) (*Server, error) {
 		loader:  loader,
 		journal: control.NewJournal(opts.JournalSize),
 		creds:   creds,
+		loaded:  make(chan struct{}),
+	}
+	load := func() {
+		defer close(s.loaded)
+		if _, problems := loader.Load(); len(problems) > 0 {
+			s.loadErr = &ScenarioError{Problems: problems}
+		}
+	}
+	if opts.LoadScenariosInBackground {
+		go load()
+	} else if load(); s.loadErr != nil {
+		st.Close()
+		return nil, s.loadErr
 	}
 	s.service = faceid.New(faceid.Config{
 		Store:     st,
-		Scenarios: loader.Current,
+		Scenarios: s.scenarioSet,
 		Clock:     s.clock,
 		Logger:    log,
 	})
@@ -236,8 +256,8 @@ func New(opts Options) (*Server, error) {
 		Service:    s.service,
 		Journal:    s.journal,
 		Clock:      s.clock,
-		Scenarios:  loader.Current,
-		Ready:      s.serving.Load,
+		Scenarios:  s.scenarioSet,
+		Ready:      s.isReady,
 		AdminToken: opts.AdminToken,
 		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:    opts.Version,
@@ -273,6 +293,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// scenarioSet is the current scenario set, waiting for the first load. A
+// failed background load leaves the built-in default (the binary exits on
+// it anyway).
+func (s *Server) scenarioSet() *scenarios.Set {
+	<-s.loaded
+	if set := s.loader.Current(); set != nil {
+		return set
+	}
+	set, _ := scenarios.NewSet(nil)
+	return set
+}
+
+// isReady: a listener serves and the scenarios are loaded.
+func (s *Server) isReady() bool {
+	select {
+	case <-s.loaded:
+		return s.serving.Load() && s.loadErr == nil
+	default:
+		return false
+	}
+}
+
+// WaitScenarios waits for the first scenario load and returns its problems
+// as a *ScenarioError (nil when it succeeded).
+func (s *Server) WaitScenarios(ctx context.Context) error {
+	select {
+	case <-s.loaded:
+		return s.loadErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // MarkServing tells the readiness probe that a listener serves this Server.
 func (s *Server) MarkServing() { s.serving.Store(true) }
 
@@ -283,7 +336,7 @@ func (s *Server) Credentials() []Credential { return append([]Credential(nil), s
 func (s *Server) Clock() *clock.Offset { return s.clock }
 
 // Scenarios returns the currently loaded scenario set.
-func (s *Server) Scenarios() *scenarios.Set { return s.loader.Current() }
+func (s *Server) Scenarios() *scenarios.Set { return s.scenarioSet() }
 
 // Loader returns the scenario loader (for Watch and Reload).
 func (s *Server) Loader() *scenarios.Loader { return s.loader }

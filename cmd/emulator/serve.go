@@ -80,6 +80,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], listeners[i])
 	}
 	srv.MarkServing()
+	// Scenarios load in the background while the listener already answers
+	// health; broken user files still stop the emulator here.
+	if err := srv.WaitScenarios(ctx); err != nil {
+		for _, hs := range servers {
+			hs.Close()
+		}
+		fmt.Fprintln(stderr, "emulator:", err)
+		return 1
+	}
 	banner(stdout, ln.Addr(), srv, c, tlsInfo)
 
 	runCtx, cancel := context.WithCancel(ctx)
@@ -151,7 +160,10 @@ func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 		AdminToken:    c.AdminToken,
 		DataDir:       c.DataDir,
 		Logger:        log,
-		Version:       version,
+		// Answer health before the scenario library is parsed: the cold
+		// start a CI service's health check waits for.
+		LoadScenariosInBackground: true,
+		Version:                   version,
 	}
 	if c.Credentials != "" {
 		creds, err := emulator.ParseCredentials(c.Credentials)

@@ -192,6 +192,9 @@ type ReadyJSON struct {
 
 // IsReady reports readiness: scenarios loaded and a listener serving.
 func (h *Handler) IsReady() (bool, int) {
+	if h.cfg.Ready != nil && !h.cfg.Ready() {
+		return false, 0 // never wait for a load in progress
+	}
 	n := 0
 	if h.cfg.Scenarios != nil {
 		if set := h.cfg.Scenarios(); set != nil {
