@@ -13,8 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"github.com/faceid-emulator/faceid-emulator/scenarios/internal/schema"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -37,29 +36,21 @@ const (
 // Parser parses and checks scenario files. It holds the compiled schema:
 // build one with NewParser and reuse it; it is safe for concurrent use.
 type Parser struct {
-	schema *jsonschema.Schema
-	raw    any // the schema document, to name the allowed keys in hints
+	schema *schema.Schema
 	// trusted skips the schema for input already validated against it
 	// (the embedded library); the semantic checks still run.
 	trusted bool
 }
 
-// NewParser compiles the embedded schema.
+// NewParser compiles the embedded schema (well under a millisecond; see
+// package scenarios/internal/schema for why it is not a general JSON Schema
+// library).
 func NewParser() (*Parser, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+	sch, err := schema.Compile(schemaJSON)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	if err := c.AddResource(SchemaURL, doc); err != nil {
-		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
-	}
-	sch, err := c.Compile(SchemaURL)
-	if err != nil {
-		return nil, fmt.Errorf("scenarios: schema.json: %w", err)
-	}
-	return &Parser{schema: sch, raw: doc}, nil
+	return &Parser{schema: sch}, nil
 }
 
 // Parse parses one file's bytes with a fresh Parser; see Parser.Parse.
@@ -228,18 +219,13 @@ func (ps *Parser) parseDoc(file string, n *yaml.Node) ([]*Scenario, []nameAt, []
 	names := docNames(n, list)
 
 	// Schema (a trusted parser's input was validated when it was built).
-	var schemaErr error
+	var schemaErrs []schema.Error
 	if !ps.trusted {
-		schemaErr = ps.schema.Validate(val)
+		schemaErrs = ps.schema.Validate(val)
 	}
-	if err := schemaErr; err != nil {
-		var ve *jsonschema.ValidationError
-		if !errors.As(err, &ve) {
-			add(n.Line, err.Error())
-			return nil, names, probs
-		}
+	if len(schemaErrs) > 0 {
 		seen := map[string]bool{}
-		for _, l := range ps.schemaProblems(ve) {
+		for _, l := range schemaProblems(schemaErrs) {
 			if issueAt[strings.Join(l.path, "\x00")] {
 				continue
 			}
@@ -641,29 +627,17 @@ func (c *converter) scalar(n *yaml.Node, path []string) any {
 	return n.Value
 }
 
-// schemaProblems flattens a validation error into located problems.
-func (ps *Parser) schemaProblems(ve *jsonschema.ValidationError) []located {
-	var leaves []*jsonschema.ValidationError
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			leaves = append(leaves, e)
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(ve)
+// schemaProblems turns the failed schema checks into located problems.
+func schemaProblems(errs []schema.Error) []located {
 	var out []located
-	for _, e := range leaves {
-		out = append(out, ps.describe(e)...)
+	for _, e := range errs {
+		out = append(out, describe(e)...)
 	}
 	return out
 }
 
-// describe words one leaf error for people.
-func (ps *Parser) describe(e *jsonschema.ValidationError) []located {
+// describe words one failed schema check for people.
+func describe(e schema.Error) []located {
 	loc := e.InstanceLocation
 	last := ""
 	if len(loc) > 0 {
@@ -674,30 +648,29 @@ func (ps *Parser) describe(e *jsonschema.ValidationError) []located {
 		parent = loc[len(loc)-2]
 	}
 	one := func(msg string) []located { return []located{{path: loc, msg: msg}} }
-	switch k := e.ErrorKind.(type) {
-	case *kind.AdditionalProperties:
+	switch k := e.Kind.(type) {
+	case *schema.AdditionalProperties:
 		var out []located
-		allowed := ps.allowedKeys(e.SchemaURL)
 		for _, prop := range k.Properties {
-			msg := fmt.Sprintf("unknown key %q%s", prop, didYouMean(prop, allowed))
+			msg := fmt.Sprintf("unknown key %q%s", prop, didYouMean(prop, k.Allowed))
 			if last == "api" {
 				msg = unknownAction(prop)
 			}
 			out = append(out, located{path: append(append([]string(nil), loc...), prop), key: true, msg: msg})
 		}
 		return out
-	case *kind.Required:
+	case *schema.Required:
 		var out []located
 		for _, m := range k.Missing {
 			out = append(out, located{path: loc, msg: fmt.Sprintf("missing required key %q", m)})
 		}
 		return out
-	case *kind.Type:
+	case *schema.Type:
 		if len(loc) == 0 {
 			return one(fmt.Sprintf("a document must be a mapping (one scenario, or scenarios: [...]), got %s", k.Got))
 		}
 		return one(fmt.Sprintf("got %s, want %s", k.Got, strings.Join(k.Want, " or ")))
-	case *kind.Enum:
+	case *schema.Enum:
 		got := fmt.Sprint(k.Got)
 		switch {
 		case last == "code" && parent == "error":
@@ -712,14 +685,14 @@ func (ps *Parser) describe(e *jsonschema.ValidationError) []located {
 			want = append(want, fmt.Sprint(w))
 		}
 		return one(unknownValue(got, want))
-	case *kind.Pattern:
+	case *schema.Pattern:
 		switch last {
 		case "name":
 			return one(fmt.Sprintf("name %q must match [a-z0-9][a-z0-9-]*", k.Got))
 		case "latency":
 			return one(fmt.Sprintf("%q is not a Go duration such as \"1500ms\"", k.Got))
 		}
-	case *kind.MinProperties, *kind.MaxProperties:
+	case *schema.MinProperties, *schema.MaxProperties:
 		switch {
 		case last == "match":
 			return one("match sets no rule (want extra, redirectURL and/or secretId)")
@@ -728,34 +701,29 @@ func (ps *Parser) describe(e *jsonschema.ValidationError) []located {
 		case parent == "api":
 			return one("empty behaviour (want error, fault and/or latency)")
 		}
-	case *kind.Minimum, *kind.Maximum:
+	case *schema.Minimum, *schema.Maximum:
 		switch last {
 		case "similarity":
 			return one(fmt.Sprintf("similarity %v is outside 0..100", minMaxGot(k)))
 		case "times", "polls":
 			return one(last + " must not be negative")
 		}
-	case *kind.MinLength:
+	case *schema.MinLength:
 		return one("must not be empty")
-	case *kind.MinItems:
+	case *schema.MinItems:
 		return one("must not be empty")
-	case *kind.UniqueItems:
+	case *schema.UniqueItems:
 		return []located{{path: append(append([]string(nil), loc...), strconv.Itoa(k.Duplicates[1])),
 			msg: fmt.Sprintf("listed twice (items %d and %d are equal)", k.Duplicates[0], k.Duplicates[1])}}
 	}
-	leaf := &jsonschema.ValidationError{ErrorKind: e.ErrorKind}
-	msg := e.ErrorKind.KeywordPath()
-	if out := leaf.BasicOutput(); out != nil && out.Error != nil {
-		return one(out.Error.String())
-	}
-	return one(fmt.Sprintf("schema: %s failed", strings.Join(msg, "/")))
+	return one(e.Kind.String())
 }
 
-func minMaxGot(k jsonschema.ErrorKind) any {
+func minMaxGot(k schema.Kind) any {
 	switch v := k.(type) {
-	case *kind.Minimum:
+	case *schema.Minimum:
 		return ratString(v.Got)
-	case *kind.Maximum:
+	case *schema.Maximum:
 		return ratString(v.Got)
 	}
 	return "?"
@@ -765,30 +733,4 @@ func ratString(r interface{ FloatString(int) string }) string {
 	s := r.FloatString(6)
 	s = strings.TrimRight(s, "0")
 	return strings.TrimSuffix(s, ".")
-}
-
-// allowedKeys returns the property names of the schema object an
-// additionalProperties error comes from.
-func (ps *Parser) allowedKeys(schemaURL string) []string {
-	_, frag, _ := strings.Cut(schemaURL, "#")
-	cur := ps.raw
-	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
-		if tok == "" {
-			continue
-		}
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[tok]
-	}
-	m, _ := cur.(map[string]any)
-	props, _ := m["properties"].(map[string]any)
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
