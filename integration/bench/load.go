@@ -82,6 +82,11 @@ type loadResult struct {
 	RPS      float64 `json:"rps"`
 	P50MS    float64 `json:"p50Ms"`
 	P99MS    float64 `json:"p99Ms"`
+	// ServerCPUus and ClientCPUus are the CPU time per request of the
+	// server process and of the load generator: steadier than requests per
+	// second on a machine shared with other work.
+	ServerCPUus float64 `json:"serverCpuUsPerRequest,omitempty"`
+	ClientCPUus float64 `json:"clientCpuUsPerRequest,omitempty"`
 	// FirstError describes the first failed answer, if any.
 	FirstError string `json:"firstError,omitempty"`
 }
@@ -165,52 +170,57 @@ func isAPIError(status int, body []byte) bool {
 	return status != 200 || bytes.Contains(body, []byte(`"Error":`))
 }
 
-// runLoad replays raw on conns keep-alive connections for d (after a short
-// untimed warm-up), or until count requests are done when count > 0.
-func runLoad(addr string, raw []byte, conns int, d time.Duration, count int) (loadResult, error) {
-	cs := make([]*conn, conns)
-	for i := range cs {
+// loader replays one pre-signed request on keep-alive connections. Runs
+// accumulate, so a load can be measured in slices interleaved with the
+// other server's.
+type loader struct {
+	raw     []byte
+	conns   []*conn
+	lat     []time.Duration
+	errs    int
+	first   string
+	elapsed time.Duration
+	// CPU time spent by the server and by this process (the client) over
+	// the recorded runs, when the caller measures it.
+	serverCPU, clientCPU time.Duration
+}
+
+func newLoader(addr string, raw []byte, conns int) (*loader, error) {
+	l := &loader{raw: raw}
+	for i := 0; i < conns; i++ {
 		c, err := dial(addr)
 		if err != nil {
-			return loadResult{}, err
+			l.close()
+			return nil, err
 		}
-		defer c.close()
-		cs[i] = c
+		l.conns = append(l.conns, c)
 	}
-	if count == 0 {
-		// Warm-up: a few hundred requests per connection, not timed.
-		warm := time.Now().Add(300 * time.Millisecond)
-		var wg sync.WaitGroup
-		for _, c := range cs {
-			wg.Add(1)
-			go func(c *conn) {
-				defer wg.Done()
-				for time.Now().Before(warm) {
-					if _, _, err := c.do(raw); err != nil {
-						return
-					}
-				}
-			}(c)
-		}
-		wg.Wait()
-	}
+	return l, nil
+}
 
+func (l *loader) close() {
+	for _, c := range l.conns {
+		c.close()
+	}
+}
+
+// run replays the request on every connection for d, or until count
+// requests are done when count > 0. With record false nothing is counted
+// (warm-up).
+func (l *loader) run(d time.Duration, count int, record bool) {
 	var (
-		stop     atomic.Bool
-		left     atomic.Int64
-		mu       sync.Mutex
-		all      []time.Duration
-		errs     int
-		firstErr string
-		wg       sync.WaitGroup
+		stop atomic.Bool
+		left atomic.Int64
+		mu   sync.Mutex
+		wg   sync.WaitGroup
 	)
 	left.Store(int64(count))
 	begin := time.Now()
-	for _, c := range cs {
+	for _, c := range l.conns {
 		wg.Add(1)
 		go func(c *conn) {
 			defer wg.Done()
-			lat := make([]time.Duration, 0, 1<<14)
+			lat := make([]time.Duration, 0, 1<<12)
 			bad := 0
 			first := ""
 			for !stop.Load() {
@@ -218,7 +228,7 @@ func runLoad(addr string, raw []byte, conns int, d time.Duration, count int) (lo
 					break
 				}
 				t := time.Now()
-				status, body, err := c.do(raw)
+				status, body, err := c.do(l.raw)
 				if err != nil {
 					bad++
 					if first == "" {
@@ -234,11 +244,14 @@ func runLoad(addr string, raw []byte, conns int, d time.Duration, count int) (lo
 					}
 				}
 			}
+			if !record {
+				return
+			}
 			mu.Lock()
-			all = append(all, lat...)
-			errs += bad
-			if firstErr == "" {
-				firstErr = first
+			l.lat = append(l.lat, lat...)
+			l.errs += bad
+			if l.first == "" {
+				l.first = first
 			}
 			mu.Unlock()
 		}(c)
@@ -248,18 +261,40 @@ func runLoad(addr string, raw []byte, conns int, d time.Duration, count int) (lo
 		stop.Store(true)
 	}
 	wg.Wait()
-	elapsed := time.Since(begin)
-	slices.Sort(all)
-	r := loadResult{
-		Requests:   len(all),
-		Errors:     errs,
-		Seconds:    elapsed.Seconds(),
-		RPS:        float64(len(all)) / elapsed.Seconds(),
-		P50MS:      ms(percentile(all, 0.50)),
-		P99MS:      ms(percentile(all, 0.99)),
-		FirstError: firstErr,
+	if record {
+		l.elapsed += time.Since(begin)
 	}
-	return r, nil
+}
+
+func (l *loader) result() loadResult {
+	slices.Sort(l.lat)
+	r := loadResult{
+		Requests:   len(l.lat),
+		Errors:     l.errs,
+		Seconds:    l.elapsed.Seconds(),
+		P50MS:      ms(percentile(l.lat, 0.50)),
+		P99MS:      ms(percentile(l.lat, 0.99)),
+		FirstError: l.first,
+	}
+	if l.elapsed > 0 {
+		r.RPS = float64(len(l.lat)) / l.elapsed.Seconds()
+	}
+	if n := len(l.lat); n > 0 {
+		r.ServerCPUus = float64(l.serverCPU.Microseconds()) / float64(n)
+		r.ClientCPUus = float64(l.clientCPU.Microseconds()) / float64(n)
+	}
+	return r
+}
+
+// runCount sends count requests from conns connections.
+func runCount(addr string, raw []byte, conns, count int) (loadResult, error) {
+	l, err := newLoader(addr, raw, conns)
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer l.close()
+	l.run(0, count, true)
+	return l.result(), nil
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {

@@ -82,6 +82,11 @@ type Throughput struct {
 	Floor    loadResult `json:"floor"`
 	// RatioRPS is emulator / floor requests per second.
 	RatioRPS float64 `json:"ratioRps"`
+	// EstimatedRatio is the throughput ratio the CPU costs predict when the
+	// client and the server have the machine to themselves:
+	// (client + floor server CPU) / (client + emulator server CPU) per
+	// request, with the client's CPU of the floor run.
+	EstimatedRatio float64 `json:"estimatedRatio"`
 }
 
 // Sessions is the memory cost of pending sessions.
@@ -244,56 +249,47 @@ func run(o options, logw io.Writer) (*Report, error) {
 	}
 	rep.ColdStartMS = pair(median(colds[0]), median(colds[1]))
 
-	// Idle RSS and throughput.
-	var results [2]map[string]loadResult
-	var idle [2]float64
-	for j, k := range kinds {
-		p, err := start(k)
-		if err != nil {
+	// Idle RSS, then throughput with both servers (and the emulator with
+	// its log at warn) running side by side: every load is measured in
+	// rounds of alternating slices, so that a change in the machine's
+	// background load hits both servers alike.
+	procs := make([]*proc, 3)
+	defer func() {
+		for _, p := range procs {
+			if p != nil {
+				p.stop()
+			}
+		}
+	}()
+	quiet := &kind{Name: "emulator (log warn)", Bin: emuBin, Env: func(addr string) []string {
+		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
+	}}
+	for j, k := range []*kind{emu, floor, quiet} {
+		if procs[j], err = start(k); err != nil {
 			return nil, err
 		}
-		rss, err := p.settledRSS(time.Second)
+	}
+	var idle [2]float64
+	for j := range kinds {
+		rss, err := procs[j].settledRSS(500 * time.Millisecond)
 		if err != nil {
-			p.stop()
 			return nil, err
 		}
 		idle[j] = mib(rss)
-		logf("%s: idle RSS %.1f MiB; load runs of %s", k.Name, idle[j], o.duration)
-		results[j], err = throughput(p, cred, o, logf)
-		p.stop()
-		if err != nil {
-			return nil, err
-		}
 	}
 	rep.IdleRSSMiB = pair(idle[0], idle[1])
-	for _, name := range loadNames {
-		e, f := results[0][name], results[1][name]
-		t := Throughput{Name: name, Emulator: e, Floor: f}
-		if f.RPS > 0 {
-			t.RatioRPS = e.RPS / f.RPS
-		}
-		rep.Throughput = append(rep.Throughput, t)
-	}
-	// What the request log costs: signed TC3 Apply with the log at warn
-	// (API successes are logged at info), against the same floor run.
-	quiet := &kind{Name: "emulator", Bin: emuBin, Env: func(addr string) []string {
-		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
-	}}
-	if p, err := start(quiet); err != nil {
+	logf("idle RSS: emulator %.1f MiB, floor %.1f MiB; load runs of %s", idle[0], idle[1], o.duration)
+	loads, err := throughput(procs, cred, o, logf)
+	if err != nil {
 		return nil, err
-	} else {
-		s := signer{cred: cred, host: p.addr}
-		r, err := runLoad(p.addr, s.tc3(actionApply, applyParams("bench-order-0000000001")), o.conns, o.duration, 0)
+	}
+	for _, name := range loadNames {
+		rep.Throughput = append(rep.Throughput, loads[name])
+	}
+	rep.QuietApply = loads["apply-tc3 (log warn)"]
+	for j, p := range procs {
 		p.stop()
-		if err == nil && r.Errors > 0 {
-			err = fmt.Errorf("apply-tc3 (log warn): %d errors: %s", r.Errors, r.FirstError)
-		}
-		if err != nil {
-			return nil, err
-		}
-		f := results[1]["apply-tc3"]
-		logf("  %-8s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms (log level warn)", "emulator", "apply-tc3", r.RPS, r.P50MS, r.P99MS)
-		rep.QuietApply = Throughput{Name: "apply-tc3, log level warn", Emulator: r, Floor: f, RatioRPS: r.RPS / f.RPS}
+		procs[j] = nil
 	}
 
 	// Retained memory per session.
@@ -312,7 +308,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 		}
 		s := signer{cred: cred, host: p.addr}
 		raw := s.tc3(actionApply, applyParams("bench-order-0000000001"))
-		res, err := runLoad(p.addr, raw, o.conns, 0, o.sessions)
+		res, err := runCount(p.addr, raw, o.conns, o.sessions)
 		if err == nil && res.Errors > 0 {
 			err = fmt.Errorf("%s: %d of %d Apply calls failed: %s", k.Name, res.Errors, res.Requests, res.FirstError)
 		}
@@ -331,22 +327,9 @@ func run(o options, logw io.Writer) (*Report, error) {
 	rep.Sessions.RSSAfterMiB = pair(after[0], after[1])
 	rep.Sessions.ApplySeconds = pair(secs[0], secs[1])
 	rep.Sessions.RSSPerSession = (after[0] - before[0]) * (1 << 20) / float64(o.sessions)
-	logf("retained memory: in-process heap")
-	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0, false); err != nil {
-		return nil, err
-	}
-	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
-	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, false); err != nil {
-		return nil, err
-	}
-	if rep.Sessions.HeapPerSessionV1, err = heapPerSession(o.sessions/5, 0, true); err != nil {
-		return nil, err
-	}
-	if rep.Sessions.HeapPerImageSessV1, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, true); err != nil {
-		return nil, err
-	}
-
-	// One Apply with an 8 MB image.
+	// One Apply with an 8 MB image, before the in-process measurement below
+	// grows this process's heap (its GC would compete with the emulator).
+	runtime.GC()
 	logf("8 MB Apply")
 	var lat, med, idle8, peak [2]float64
 	for j, k := range kinds {
@@ -367,6 +350,21 @@ func run(o options, logw io.Writer) (*Report, error) {
 	rep.BigApply.IdleRSSMiB = pair(idle8[0], idle8[1])
 	rep.BigApply.PeakRSSMiB = pair(peak[0], peak[1])
 
+	logf("retained memory: in-process heap")
+	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0, false); err != nil {
+		return nil, err
+	}
+	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
+	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, false); err != nil {
+		return nil, err
+	}
+	if rep.Sessions.HeapPerSessionV1, err = heapPerSession(o.sessions/5, 0, true); err != nil {
+		return nil, err
+	}
+	if rep.Sessions.HeapPerImageSessV1, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, true); err != nil {
+		return nil, err
+	}
+
 	rep.Goals = goals(rep)
 	rep.Seconds = time.Since(began).Seconds()
 	return rep, nil
@@ -378,41 +376,96 @@ func applyParams(extra string) map[string]any {
 	return map[string]any{"RedirectURL": "https://merchant.example/callback?order=1", "Extra": extra}
 }
 
-// throughput runs the four signed loads against p.
-func throughput(p *proc, cred emulator.Credential, o options, logf func(string, ...any)) (map[string]loadResult, error) {
-	s := signer{cred: cred, host: p.addr}
-	// Get needs a BizToken created first (the floor answers anything).
-	token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
-	if p.kind.Name == "emulator" {
-		resp, _, err := once(p.addr, s.tc3(actionApply, applyParams("bench-get")))
-		if err != nil {
-			return nil, fmt.Errorf("Apply for the Get token: %w", err)
+// rounds is how many slices each load is cut into.
+const rounds = 5
+
+// throughput runs the four signed loads against the emulator and the floor
+// (procs[0], procs[1]), and apply-tc3 against the emulator with its log at
+// warn (procs[2]), interleaved.
+func throughput(procs []*proc, cred emulator.Credential, o options, logf func(string, ...any)) (map[string]Throughput, error) {
+	reqs := make([]map[string][]byte, len(procs))
+	for j, p := range procs {
+		s := signer{cred: cred, host: p.addr}
+		// Get needs a BizToken created first (the floor answers anything).
+		token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
+		if p.kind.Bin != procs[1].kind.Bin {
+			resp, _, err := once(p.addr, s.tc3(actionApply, applyParams("bench-get")))
+			if err != nil {
+				return nil, fmt.Errorf("Apply for the Get token: %w", err)
+			}
+			token, _ = resp["BizToken"].(string)
 		}
-		token, _ = resp["BizToken"].(string)
+		reqs[j] = map[string][]byte{
+			"apply-tc3": s.tc3(actionApply, applyParams("bench-order-0000000001")),
+			"get-tc3":   s.tc3(actionGet, map[string]any{"BizToken": token}),
+			"apply-v1":  s.v1(actionApply, url.Values{"RedirectURL": {"https://merchant.example/callback?order=1"}, "Extra": {"bench-order-0000000001"}}),
+			"get-v1":    s.v1(actionGet, url.Values{"BizToken": {token}}),
+		}
 	}
-	reqs := map[string][]byte{
-		"apply-tc3": s.tc3(actionApply, applyParams("bench-order-0000000001")),
-		"get-tc3":   s.tc3(actionGet, map[string]any{"BizToken": token}),
-		"apply-v1":  s.v1(actionApply, url.Values{"RedirectURL": {"https://merchant.example/callback?order=1"}, "Extra": {"bench-order-0000000001"}}),
-		"get-v1":    s.v1(actionGet, url.Values{"BizToken": {token}}),
-	}
-	out := map[string]loadResult{}
+	out := map[string]Throughput{}
 	for _, name := range loadNames {
-		// Check the request is answered with success before timing it.
-		if _, _, err := once(p.addr, reqs[name]); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", p.kind.Name, name, err)
+		n := 2
+		if name == "apply-tc3" {
+			n = 3
 		}
-		r, err := runLoad(p.addr, reqs[name], o.conns, o.duration, 0)
-		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", p.kind.Name, name, err)
+		ls := make([]*loader, n)
+		for j := 0; j < n; j++ {
+			// Check the request is answered with success before timing it.
+			if _, _, err := once(procs[j].addr, reqs[j][name]); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", procs[j].kind.Name, name, err)
+			}
+			l, err := newLoader(procs[j].addr, reqs[j][name], o.conns)
+			if err != nil {
+				return nil, err
+			}
+			l.run(200*time.Millisecond, 0, false)
+			ls[j] = l
 		}
-		if r.Errors > 0 {
-			return nil, fmt.Errorf("%s %s: %d errors, first: %s", p.kind.Name, name, r.Errors, r.FirstError)
+		slice := o.duration / rounds
+		for r := 0; r < rounds; r++ {
+			for i := range ls {
+				j := (i + r) % n
+				s0, err := procs[j].cpuTime()
+				if err != nil {
+					return nil, err
+				}
+				c0 := selfCPU()
+				ls[j].run(slice, 0, true)
+				s1, err := procs[j].cpuTime()
+				if err != nil {
+					return nil, err
+				}
+				ls[j].serverCPU += s1 - s0
+				ls[j].clientCPU += selfCPU() - c0
+			}
 		}
-		logf("  %-8s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms", p.kind.Name, name, r.RPS, r.P50MS, r.P99MS)
-		out[name] = r
+		res := make([]loadResult, n)
+		for j, l := range ls {
+			l.close()
+			res[j] = l.result()
+			if res[j].Errors > 0 {
+				return nil, fmt.Errorf("%s %s: %d errors, first: %s", procs[j].kind.Name, name, res[j].Errors, res[j].FirstError)
+			}
+			logf("  %-20s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms  server CPU %.1f µs/req  client CPU %.1f µs/req",
+				procs[j].kind.Name, name, res[j].RPS, res[j].P50MS, res[j].P99MS, res[j].ServerCPUus, res[j].ClientCPUus)
+		}
+		out[name] = newThroughput(name, res[0], res[1])
+		if n == 3 {
+			out["apply-tc3 (log warn)"] = newThroughput("apply-tc3, log level warn", res[2], res[1])
+		}
 	}
 	return out, nil
+}
+
+func newThroughput(name string, e, f loadResult) Throughput {
+	t := Throughput{Name: name, Emulator: e, Floor: f}
+	if f.RPS > 0 {
+		t.RatioRPS = e.RPS / f.RPS
+	}
+	if d := f.ClientCPUus + e.ServerCPUus; d > 0 {
+		t.EstimatedRatio = (f.ClientCPUus + f.ServerCPUus) / d
+	}
+	return t
 }
 
 type bigResult struct {
@@ -488,9 +541,13 @@ func printReport(w io.Writer, rep *Report) {
 		fmt.Fprintf(tw, "%s throughput (req/s)\t%.0f\t%.0f\t%.2f\t\n", t.Name, t.Emulator.RPS, t.Floor.RPS, t.RatioRPS)
 		row(t.Name+" p50", "ms", pair(t.Emulator.P50MS, t.Floor.P50MS))
 		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
+		row(t.Name+" server CPU per request", "µs", pair(t.Emulator.ServerCPUus, t.Floor.ServerCPUus))
+		fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", t.Name, t.EstimatedRatio)
 	}
 	q := rep.QuietApply
 	fmt.Fprintf(tw, "%s throughput (req/s)\t%.0f\t%.0f\t%.2f\t\n", q.Name, q.Emulator.RPS, q.Floor.RPS, q.RatioRPS)
+	row(q.Name+" server CPU per request", "µs", pair(q.Emulator.ServerCPUus, q.Floor.ServerCPUus))
+	fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", q.Name, q.EstimatedRatio)
 	s := rep.Sessions
 	row(fmt.Sprintf("RSS before %d Applies", s.N), "MiB", s.RSSBeforeMiB)
 	row(fmt.Sprintf("RSS after %d Applies", s.N), "MiB", s.RSSAfterMiB)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -157,7 +159,7 @@ type Gateway struct {
 	cfg     Config
 	regions map[string]bool
 	actions map[string]Handler
-	bufs    sync.Pool // *bytes.Buffer for response bodies
+	bufs    sync.Pool // *respBuf for response bodies
 }
 
 // New returns a gateway with no actions registered.
@@ -258,8 +260,9 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 			return Reply{Err: catalog.New(catalog.RequestSizeLimitExceeded)}, lang
 		}
 		if err != nil {
+			en, zh := bodyReadError(err)
 			return Reply{Err: catalog.WithMessage(catalog.InvalidParameter,
-				"The request body could not be read: "+err.Error(), "无法读取请求体："+err.Error())}, lang
+				"The request body could not be read: "+en, "无法读取请求体："+zh)}, lang
 		}
 		sreq.Body = body
 		call.body = body
@@ -361,6 +364,19 @@ func readBody(r *http.Request, limit int64) (body []byte, tooBig bool, err error
 	return readLimited(r.Body, make([]byte, 0, size), int(limit))
 }
 
+// bodyReadError words a body read failure without the socket addresses a
+// net error carries.
+func bodyReadError(err error) (en, zh string) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "it did not arrive within the server's read timeout", "请求体未在服务器读取超时前到达"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection ended before the whole body arrived", "连接在请求体传输完成前结束"
+	}
+	return err.Error(), err.Error()
+}
+
 // readLimited appends body to buf until EOF; more than limit bytes in all
 // is tooBig.
 func readLimited(body io.Reader, buf []byte, limit int) ([]byte, bool, error) {
@@ -450,13 +466,16 @@ func (g *Gateway) write(w http.ResponseWriter, requestID, traceID string, reply 
 		})
 	}
 	payload := buf.Bytes()
+	// Canonical keys set directly, with the values in one allocation.
+	vals := make([]string, 4)
+	vals[0], vals[1], vals[2], vals[3] = "application/json", requestID, strconv.Itoa(len(payload)), traceID
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["X-Tc-Requestid"] = []string{requestID}
+	h["Content-Type"] = vals[0:1:1]
+	h["X-Tc-Requestid"] = vals[1:2:2]
+	h["Content-Length"] = vals[2:3:3]
 	if traceID != "" {
-		h["X-Tc-Traceid"] = []string{traceID}
+		h["X-Tc-Traceid"] = vals[3:4:4]
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(payload))}
 	if reply.Fault == FaultTruncatedBody {
 		// Promise the whole body, send half, then drop the connection: the
 		// client sees an unexpected EOF.
@@ -472,17 +491,23 @@ func (g *Gateway) write(w http.ResponseWriter, requestID, traceID string, reply 
 	_, _ = w.Write(payload)
 }
 
-// encodeEnvelope writes {"Response":<body>} to buf (reset first), the bytes
+// respBuf is a reusable response buffer with its JSON encoder.
+type respBuf struct {
+	bytes.Buffer
+	enc *json.Encoder
+}
+
+// encodeEnvelope writes {"Response":<body>} to b (reset first): the bytes
 // json.Marshal(envelope{Response: body}) gives, without the copy Marshal
 // makes.
-func encodeEnvelope(buf *bytes.Buffer, body any) error {
-	buf.Reset()
-	buf.WriteString(`{"Response":`)
-	if err := json.NewEncoder(buf).Encode(body); err != nil {
+func encodeEnvelope(b *respBuf, body any) error {
+	b.Reset()
+	b.WriteString(`{"Response":`)
+	if err := b.enc.Encode(body); err != nil {
 		return err
 	}
-	buf.Truncate(buf.Len() - 1) // Encode's newline
-	buf.WriteByte('}')
+	b.Truncate(b.Len() - 1) // Encode's newline
+	b.WriteByte('}')
 	return nil
 }
 
@@ -490,14 +515,17 @@ func encodeEnvelope(buf *bytes.Buffer, body any) error {
 // 8 MB image must not pin it).
 const maxPooledBody = 64 << 10
 
-func (g *Gateway) getBuf() *bytes.Buffer {
-	if b, ok := g.bufs.Get().(*bytes.Buffer); ok {
+func (g *Gateway) getBuf() *respBuf {
+	if b, ok := g.bufs.Get().(*respBuf); ok {
 		return b
 	}
-	return bytes.NewBuffer(make([]byte, 0, 1024))
+	b := &respBuf{}
+	b.Grow(1024)
+	b.enc = json.NewEncoder(&b.Buffer)
+	return b
 }
 
-func (g *Gateway) putBuf(b *bytes.Buffer) {
+func (g *Gateway) putBuf(b *respBuf) {
 	if b.Cap() <= maxPooledBody {
 		g.bufs.Put(b)
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -665,8 +666,15 @@ func BenchmarkGatewayEcho(b *testing.B) {
 		name := "nolog"
 		var log *slog.Logger
 		if logged {
+			// The binary's default: text at info on stderr (here /dev/null,
+			// so the write system call is paid too).
 			name = "textlog"
-			log = slog.New(slog.NewTextHandler(io.Discard, nil))
+			devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer devnull.Close()
+			log = slog.New(slog.NewTextHandler(devnull, nil))
 		}
 		b.Run(name, func(b *testing.B) {
 			g, _ := newGateway(b, log)
@@ -674,12 +682,14 @@ func BenchmarkGatewayEcho(b *testing.B) {
 			proto := tc3("Echo", body)
 			w := &nullWriter{h: http.Header{}}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				r := proto.Clone(context.Background())
 				r.Body = io.NopCloser(strings.NewReader(body))
 				clear(w.h)
 				g.ServeHTTP(w, r)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -798,5 +808,34 @@ func BenchmarkEmulatorBigApply(b *testing.B) {
 		r := fuzzRequest(s).WithContext(context.Background())
 		clear(w.h)
 		srv.ServeHTTP(w, r)
+	}
+}
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "read tcp 127.0.0.1:1->127.0.0.1:2: i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestGatewayBodyReadErrors(t *testing.T) {
+	g, _ := newGateway(t, nil)
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{io.ErrUnexpectedEOF, "the connection ended before the whole body arrived"},
+		{timeoutErr{}, "did not arrive within the server's read timeout"},
+	} {
+		r := tc3("Echo", `{}`)
+		r.Body = io.NopCloser(failingReader{c.err})
+		env, _ := serve(t, g, r)
+		if errCode(env) != catalog.InvalidParameter || !strings.Contains(env.Response.Error.Message, c.want) ||
+			strings.Contains(env.Response.Error.Message, "127.0.0.1") {
+			t.Errorf("%v: %+v", c.err, env.Response.Error)
+		}
 	}
 }

@@ -53,7 +53,8 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	if note != "" {
 		call.Note(note)
 	}
-	call.Note("scenario " + sc.Name + " (" + string(reason) + ")")
+	chosen := "scenario " + sc.Name + " (" + string(reason) + ")"
+	call.Note(chosen)
 
 	latency := api.Reply{}
 	if b, ok := behaviour(sc, ActionApply); ok {
@@ -82,7 +83,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	if sc.Media.BestFrame == "compare-image" && sess.HasCompareImage {
 		sess.CompareImage = *req.CompareImageBase64
 	}
-	addEventText(sess, now, "created", "scenario "+sc.Name+" ("+string(reason)+")")
+	addEventText(sess, now, "created", chosen)
 	if err := s.store.Create(sess); err != nil {
 		s.log.Error("create session", "err", err)
 		return api.Reply{Err: catalog.New(catalog.InternalError)}
@@ -286,7 +287,6 @@ var notBase64 = func() (t [256]byte) {
 	}
 	return t
 }()
-
 
 func setBool(dst *bool, v *bool) {
 	if v != nil {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,7 +18,26 @@ import (
 
 var (
 	bucketSessions = []byte("sessions") // token -> session JSON
-	bucketOrder    = []byte("order")    // createdAt (8 bytes, big endian ns) + token -> nil
+	// bucketOrder keeps sessions in creation order, like Memory's list:
+	// sequence (8 bytes) + createdAt (8 bytes, ns) + token -> nil, all big
+	// endian. The sequence, not CreatedAt, orders them: the emulator's clock
+	// can be set back, and capacity eviction must still drop the sessions
+	// created first (never the one just created).
+	bucketOrder = []byte("order")
+	bucketMeta  = []byte("meta")
+	keyFormat   = []byte("format")
+)
+
+// boltFormat is the layout version written to the meta bucket. A file
+// without it (the first layout ordered by createdAt + token) has its order
+// bucket rebuilt on open.
+const boltFormat = "2"
+
+// Offsets in an order key.
+const (
+	orderSeq   = 0
+	orderTime  = 8
+	orderToken = 16
 )
 
 // Bolt is a Store kept in a bbolt file, so sessions survive restarts. Writes
@@ -46,8 +67,17 @@ func OpenBolt(dir string, max int) (*Bolt, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.CreateBucketIfNotExists(bucketOrder); err != nil {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
 			return err
+		}
+		if string(meta.Get(keyFormat)) != boltFormat {
+			if err := rebuildOrder(tx); err != nil {
+				return err
+			}
+			if err := meta.Put(keyFormat, []byte(boltFormat)); err != nil {
+				return err
+			}
 		}
 		b.n = s.Stats().KeyN
 		return nil
@@ -59,10 +89,57 @@ func OpenBolt(dir string, max int) (*Bolt, error) {
 	return b, nil
 }
 
-func orderKey(s *Session) []byte {
-	k := make([]byte, 8+len(s.BizToken))
-	binary.BigEndian.PutUint64(k, uint64(s.CreatedAt.UnixNano()))
-	copy(k[8:], s.BizToken)
+// rebuildOrder recreates the order bucket from the sessions, oldest
+// CreatedAt first (the best guess of the creation order of an older file).
+func rebuildOrder(tx *bolt.Tx) error {
+	if tx.Bucket(bucketOrder) != nil {
+		if err := tx.DeleteBucket(bucketOrder); err != nil {
+			return err
+		}
+	}
+	ob, err := tx.CreateBucket(bucketOrder)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		at    time.Time
+		token string
+	}
+	var items []item
+	err = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
+		at := time.Time{}
+		if s, err := decode(v); err == nil {
+			at = s.CreatedAt
+		}
+		items = append(items, item{at, string(k)})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		return strings.Compare(a.token, b.token)
+	})
+	for _, it := range items {
+		seq, err := ob.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := ob.Put(orderKey(seq, it.at, it.token), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orderKey(seq uint64, createdAt time.Time, token string) []byte {
+	k := make([]byte, orderToken+len(token))
+	binary.BigEndian.PutUint64(k[orderSeq:], seq)
+	binary.BigEndian.PutUint64(k[orderTime:], uint64(createdAt.UnixNano()))
+	copy(k[orderToken:], token)
 	return k
 }
 
@@ -91,14 +168,18 @@ func (b *Bolt) Create(s *Session) error {
 		if err := sb.Put([]byte(s.BizToken), data); err != nil {
 			return err
 		}
-		if err := ob.Put(orderKey(s), nil); err != nil {
+		seq, err := ob.NextSequence()
+		if err != nil {
+			return err
+		}
+		if err := ob.Put(orderKey(seq, s.CreatedAt, s.BizToken), nil); err != nil {
 			return err
 		}
 		if b.max > 0 {
 			over := b.n + 1 - b.max
 			c := ob.Cursor()
 			for k, _ := c.First(); k != nil && evicted < over; k, _ = c.First() {
-				if err := sb.Delete(k[8:]); err != nil {
+				if err := sb.Delete(k[orderToken:]); err != nil {
 					return err
 				}
 				if err := c.Delete(); err != nil {
@@ -165,7 +246,7 @@ func (b *Bolt) List(f Filter) []*Session {
 	_ = b.db.View(func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bucketSessions)
 		return tx.Bucket(bucketOrder).ForEach(func(k, _ []byte) error {
-			data := sb.Get(k[8:])
+			data := sb.Get(k[orderToken:])
 			if data == nil {
 				return nil
 			}
@@ -181,22 +262,24 @@ func (b *Bolt) List(f Filter) []*Session {
 
 // Delete implements Store.
 func (b *Bolt) Delete(f Filter) int {
-	return b.deleteWhere(func(k []byte, s *Session) (bool, bool) { return f.Match(s), true })
+	return b.deleteWhere(true, func(k []byte, s *Session) (bool, bool) { return f.Match(s), true })
 }
 
 // EvictBefore implements Store.
 func (b *Bolt) EvictBefore(t time.Time) int {
 	limit := make([]byte, 8)
 	binary.BigEndian.PutUint64(limit, uint64(t.UnixNano()))
-	return b.deleteWhere(func(k []byte, _ *Session) (bool, bool) {
-		old := bytes.Compare(k[:8], limit) < 0
+	// In creation order, up to the first session not older than t (as
+	// Memory does). The creation time is in the key: nothing is decoded.
+	return b.deleteWhere(false, func(k []byte, _ *Session) (bool, bool) {
+		old := bytes.Compare(k[orderTime:orderToken], limit) < 0
 		return old, old
 	})
 }
 
 // deleteWhere walks sessions in creation order; pick says whether to delete
-// and whether to go on.
-func (b *Bolt) deleteWhere(pick func(k []byte, s *Session) (del, more bool)) int {
+// and whether to go on. With decodeSessions false pick gets a nil session.
+func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) (del, more bool)) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := 0
@@ -205,15 +288,14 @@ func (b *Bolt) deleteWhere(pick func(k []byte, s *Session) (del, more bool)) int
 		var doomed [][]byte
 		c := ob.Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			data := sb.Get(k[8:])
 			var s *Session
-			if data != nil {
-				var err error
-				if s, err = decode(data); err != nil {
-					s = &Session{}
-				}
-			} else {
+			if decodeSessions {
 				s = &Session{}
+				if data := sb.Get(k[orderToken:]); data != nil {
+					if d, err := decode(data); err == nil {
+						s = d
+					}
+				}
 			}
 			del, more := pick(k, s)
 			if del {
@@ -224,13 +306,15 @@ func (b *Bolt) deleteWhere(pick func(k []byte, s *Session) (del, more bool)) int
 			}
 		}
 		for _, k := range doomed {
-			if err := sb.Delete(k[8:]); err != nil {
-				return err
+			if sb.Get(k[orderToken:]) != nil {
+				if err := sb.Delete(k[orderToken:]); err != nil {
+					return err
+				}
+				n++
 			}
 			if err := ob.Delete(k); err != nil {
 				return err
 			}
-			n++
 		}
 		return nil
 	})
