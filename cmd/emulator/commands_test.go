@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -278,5 +279,27 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	if code := run([]string{"healthcheck", "--addr", addr}, &hcOut, &hcErr, envMap()); code != 1 {
 		t.Errorf("healthcheck after shutdown = %d, want 1", code)
+	}
+}
+
+func TestBufferedLogFlushes(t *testing.T) {
+	var out lockedBuffer
+	b := newBufferedLog(&out)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { b.run(ctx); close(done) }()
+	fmt.Fprintln(b, "first line")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "first line") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(out.String(), "first line") {
+		t.Fatal("the periodic flush never wrote the line")
+	}
+	fmt.Fprintln(b, "last line")
+	cancel()
+	<-done
+	if !strings.Contains(out.String(), "last line") {
+		t.Fatal("stopping did not flush")
 	}
 }

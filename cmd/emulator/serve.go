@@ -38,7 +38,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 2
 	}
-	log, err := newLogger(c, stderr)
+	logOut := newBufferedLog(stderr)
+	defer logOut.Flush()
+	flushCtx, stopFlush := context.WithCancel(context.Background())
+	defer stopFlush()
+	go logOut.run(flushCtx)
+	log, err := newLogger(c, logOut)
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 2
