@@ -90,7 +90,9 @@ func shutdownRefused(addr string, since time.Time, limit time.Duration) (time.Du
 	for time.Since(since) < limit {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err != nil {
-			if errors.Is(err, syscall.ECONNREFUSED) {
+			// A reset is a refusal too: the listener closed while the
+			// connection sat in its accept queue.
+			if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
 				return time.Since(since), nil
 			}
 			return time.Since(since), err
