@@ -254,3 +254,28 @@ func V1Oversize() *Error {
 func fill(tmpl, name, value string) string {
 	return strings.ReplaceAll(tmpl, "{"+name+"}", value)
 }
+
+// Where in the flow a result code arises, from its catalogue category.
+
+// IsLivenessResult reports a code of the liveness stage (liveness, lip,
+// action, silent and reflection checks).
+func IsLivenessResult(code int) bool {
+	switch results[code].Category {
+	case "liveness", "lip", "action", "silent", "reflection":
+		return true
+	}
+	return false
+}
+
+// IsCompareResult reports a code of the face comparison stage.
+func IsCompareResult(code int) bool { return results[code].Category == "compare" }
+
+// IsProcessResult reports a code that ends the flow outside any liveness
+// attempt (request, system, token and process categories).
+func IsProcessResult(code int) bool {
+	switch results[code].Category {
+	case "request", "system", "token", "process":
+		return true
+	}
+	return false
+}

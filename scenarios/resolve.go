@@ -42,43 +42,34 @@ type AttemptOutcome struct {
 	LivenessInfoTag   []string
 }
 
-// processLevel reports whether a result code ends the flow outside any
-// liveness attempt (categories request, system, token, process).
-func processLevel(code int) bool {
-	r, ok := catalog.LookupResult(code)
-	if !ok {
-		return false
+// AttemptsFor returns the attempts of a flow that ends with code and says
+// nothing else: one passing attempt for 0, one attempt failing liveness with
+// a liveness code, one attempt with liveness 0 and that comparison code for
+// a comparison code, and none for a request, system, token or process code
+// (the flow ended before any liveness attempt) or an unknown code.
+func AttemptsFor(code int) []Attempt {
+	switch {
+	case code == catalog.ResultPass:
+		return []Attempt{{}}
+	case catalog.IsCompareResult(code):
+		return []Attempt{{Compare: &code}}
+	case catalog.IsLivenessResult(code):
+		return []Attempt{{Liveness: code}}
 	}
-	switch r.Category {
-	case "request", "system", "token", "process":
-		return true
-	}
-	return false
+	return nil
 }
 
 // EffectiveAttempts returns the attempts with the empty-list default
-// applied. Without attempts, Result.ErrorCode decides: unset or 0 → one
-// passing attempt; a liveness/lip/action/silent/reflection code → one
-// attempt failing liveness with it; a compare code → one attempt with
-// liveness 0 and that compare code; a request/system/token/process code →
-// no attempt (the flow ended before any liveness attempt).
+// applied: without attempts, AttemptsFor(Result.ErrorCode), one passing
+// attempt when no code is set.
 func (s *Scenario) EffectiveAttempts() []Attempt {
 	if len(s.Attempts) > 0 {
 		return s.Attempts
 	}
-	if s.Result == nil || s.Result.ErrorCode == nil || *s.Result.ErrorCode == 0 {
+	if s.Result == nil || s.Result.ErrorCode == nil {
 		return []Attempt{{}}
 	}
-	code := *s.Result.ErrorCode
-	r, ok := catalog.LookupResult(code)
-	switch {
-	case !ok || processLevel(code):
-		return nil
-	case r.Category == "compare":
-		return []Attempt{{Compare: &code}}
-	default:
-		return []Attempt{{Liveness: code}}
-	}
+	return AttemptsFor(*s.Result.ErrorCode)
 }
 
 // PlayedAttempts returns the attempts the scenario plays in a session: the

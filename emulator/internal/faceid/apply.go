@@ -57,7 +57,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	call.Note(chosen)
 
 	latency := api.Reply{}
-	if b, ok := behaviour(sc, ActionApply); ok {
+	if b, ok := sc.Behavior(ActionApply); ok {
 		n := s.countApply(call.Common.SecretID+"\x00"+sc.Name, b)
 		reply, scripted := scriptedReply(b, n)
 		if scripted {

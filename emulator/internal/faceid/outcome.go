@@ -17,24 +17,6 @@ const (
 	lowSimilarity  = scenarios.DefaultLowSimilarity
 )
 
-// Kinds of result code, from the catalogue's categories.
-func isLivenessCode(code int) bool {
-	r, ok := catalog.LookupResult(code)
-	if !ok {
-		return false
-	}
-	switch r.Category {
-	case "liveness", "lip", "action", "silent", "reflection":
-		return true
-	}
-	return false
-}
-
-func isCompareCode(code int) bool {
-	r, ok := catalog.LookupResult(code)
-	return ok && r.Category == "compare"
-}
-
 // compareRuns reports whether the session's CheckMode includes a face
 // comparison.
 func compareRuns(cfg store.Config) bool { return cfg.CheckMode == 1 || cfg.CheckMode == 2 }
@@ -43,27 +25,19 @@ func compareRuns(cfg store.Config) bool { return cfg.CheckMode == 1 || cfg.Check
 func livenessRuns(cfg store.Config) bool { return cfg.CheckMode != 4 }
 
 // attemptFromCode builds one attempt whose result is code, as a button on
-// the page, the outcome shortcut or the control API chooses it.
+// the page, the outcome shortcut or the control API chooses it: the attempt
+// scenarios.AttemptsFor gives, and for a process-level code an attempt
+// stopped at the liveness stage with that code.
 func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Time) store.Attempt {
-	sa := scenarios.Attempt{}
-	switch {
-	case code == catalog.ResultPass:
-	case isCompareCode(code):
-		c := code
-		sa.Compare = &c
-		if !compareRuns(cfg) {
+	c := code
+	sa := scenarios.Attempt{Liveness: code, ErrorCode: &c}
+	if atts := scenarios.AttemptsFor(code); len(atts) == 1 {
+		sa = atts[0]
+		if sa.Compare != nil && !compareRuns(cfg) {
 			// No comparison runs in this CheckMode, so the code can only be
 			// carried by the attempt itself.
 			sa.ErrorCode = &c
 		}
-	case isLivenessCode(code):
-		sa.Liveness = code
-	default:
-		// Process, token, request and system codes stop the attempt at the
-		// liveness stage.
-		sa.Liveness = code
-		c := code
-		sa.ErrorCode = &c
 	}
 	sa.Similarity = similarity
 	return buildAttempt(cfg, sa, at)

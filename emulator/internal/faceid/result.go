@@ -32,7 +32,7 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 
 	latency := api.Reply{}
 	sc := s.scenarioOf(sess)
-	if b, ok := behaviour(sc, ActionGet); ok {
+	if b, ok := sc.Behavior(ActionGet); ok {
 		reply, scripted := scriptedReply(b, s.countGet(token))
 		if scripted {
 			return reply

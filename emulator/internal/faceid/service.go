@@ -124,18 +124,6 @@ func (s *Service) scripted(sess *store.Session) bool {
 	return len(sess.Override) > 0 || sess.ScenarioReason != string(scenarios.ReasonGlobalDefault)
 }
 
-// behaviour returns the scripted API behaviour of sc for action, if any.
-func behaviour(sc *scenarios.Scenario, action string) (scenarios.APIBehavior, bool) {
-	if sc == nil || sc.API == nil {
-		return scenarios.APIBehavior{}, false
-	}
-	if b, ok := sc.API[action]; ok {
-		return b, true
-	}
-	b, ok := sc.API["*"]
-	return b, ok
-}
-
 // scriptedReply turns a behaviour into a reply, or reports that the call
 // proceeds normally (with the behaviour's latency, if any). n is the 1-based
 // count of this call for the behaviour's Times limit.

@@ -150,7 +150,7 @@ func (s *Service) Attempt(token string, code *int) (View, error) {
 		a := attemptFromCode(sess.Config, *code, nil, now)
 		sess.Attempts = append(sess.Attempts, a)
 		addEvent(sess, now, "attempt", "attempt %d: %d (chosen)", len(sess.Attempts), a.ErrorCode)
-		retryable := isLivenessCode(*code) || isCompareCode(*code)
+		retryable := catalog.IsLivenessResult(*code) || catalog.IsCompareResult(*code)
 		if *code != catalog.ResultPass && retryable && int64(len(sess.Attempts)) < sess.Config.LivenessRetryLimit {
 			return nil
 		}
@@ -297,24 +297,18 @@ func knownResult(code int) bool {
 	return ok
 }
 
-// OutcomeScenario is the scenario for "this token ends with code": one
-// attempt with that liveness or comparison code (with the similarity, if
-// given), or no attempt for a process-level code. It keeps completion
-// manual, so the page or the control API still finishes the session.
+// OutcomeScenario is the scenario for "this token ends with code": the
+// attempts scenarios.AttemptsFor gives (with the similarity, if given, on a
+// comparison), and that final code. It keeps completion manual, so the page
+// or the control API still finishes the session.
 func OutcomeScenario(code int, similarity *float64) (*scenarios.Scenario, error) {
 	if !knownResult(code) {
 		return nil, fmt.Errorf("%w: %d", ErrUnknownCode, code)
 	}
-	sc := &scenarios.Scenario{Name: fmt.Sprintf("outcome-%d", code)}
-	c := code
-	switch {
-	case code == catalog.ResultPass:
-		sc.Attempts = []scenarios.Attempt{{Similarity: similarity}}
-	case isCompareCode(code):
-		sc.Attempts = []scenarios.Attempt{{Compare: &c, Similarity: similarity}}
-	case isLivenessCode(code):
-		sc.Attempts = []scenarios.Attempt{{Liveness: code}}
+	sc := &scenarios.Scenario{Name: fmt.Sprintf("outcome-%d", code), Result: &scenarios.Result{ErrorCode: &code}}
+	if atts := scenarios.AttemptsFor(code); similarity != nil && len(atts) == 1 && atts[0].Liveness == 0 {
+		atts[0].Similarity = similarity
+		sc.Attempts = atts
 	}
-	sc.Result = &scenarios.Result{ErrorCode: &c}
 	return sc, nil
 }
