@@ -24,3 +24,7 @@ func AuthorizationTC3(secretID, secretKey, method, host, rawQuery, contentType s
 func SignV1(secretKey, signatureMethod, method, host string, params url.Values) string {
 	return signature.SignV1(secretKey, signature.Scheme(signatureMethod), method, host, params)
 }
+
+// V1Request describes a legacy-signature request; its Signed method returns
+// every parameter, Signature included (HmacSHA256).
+type V1Request = signature.V1Request

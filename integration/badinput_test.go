@@ -71,18 +71,11 @@ func badinputTC3At(tg *target, cred emulator.Credential, action, contentType str
 
 // badinputV1 is a signed v1 (HmacSHA256) request: POST form or GET query.
 func badinputV1(tg *target, cred emulator.Credential, method, action string, business url.Values, mutate ...func(url.Values)) *badinputReq {
-	p := url.Values{}
-	for k, v := range business {
-		p[k] = v
-	}
-	p.Set("Action", action)
-	p.Set("Version", "2018-03-01")
-	p.Set("Region", "ap-singapore")
-	p.Set("Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
-	p.Set("Nonce", "11886")
-	p.Set("SecretId", cred.SecretID)
-	p.Set("SignatureMethod", "HmacSHA256")
-	p.Set("Signature", emulator.SignV1(cred.SecretKey, "HmacSHA256", method, tg.Endpoint, p))
+	p := emulator.V1Request{
+		SecretID: cred.SecretID, SecretKey: cred.SecretKey, Method: method, Host: tg.Endpoint,
+		Action: action, Version: "2018-03-01", Region: "ap-singapore",
+		Timestamp: time.Now().Unix(), Nonce: "11886", Params: business,
+	}.Signed()
 	for _, m := range mutate {
 		m(p)
 	}

@@ -54,20 +54,17 @@ func (s signer) tc3Body(action string, body []byte) []byte {
 
 // v1 returns a raw legacy-signature POST form request signed HmacSHA256.
 func (s signer) v1(action string, params url.Values) []byte {
-	p := url.Values{}
+	extra := url.Values{}
 	for k, v := range params {
-		p[k] = v
+		extra[k] = v
 	}
-	p.Set("Action", action)
-	p.Set("Version", apiVersion)
-	p.Set("Region", region)
-	p.Set("Timestamp", strconv.FormatInt(time.Now().Unix(), 10))
-	p.Set("Nonce", "11886")
-	p.Set("SecretId", s.cred.SecretID)
-	p.Set("SignatureMethod", "HmacSHA256")
-	p.Set("RequestClient", "SDK_NODEJS_bench")
-	p.Set("Language", "en-US")
-	p.Set("Signature", emulator.SignV1(s.cred.SecretKey, "HmacSHA256", "POST", s.host, p))
+	extra.Set("RequestClient", "SDK_NODEJS_bench")
+	extra.Set("Language", "en-US")
+	p := emulator.V1Request{
+		SecretID: s.cred.SecretID, SecretKey: s.cred.SecretKey, Method: "POST", Host: s.host,
+		Action: action, Version: apiVersion, Region: region,
+		Timestamp: time.Now().Unix(), Nonce: "11886", Params: extra,
+	}.Signed()
 	body := p.Encode()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", s.host, len(body), body)

@@ -76,18 +76,11 @@ func seedTC3(method, action string, body string, query string) fuzzSeed {
 }
 
 func seedV1(method, action string, business url.Values) fuzzSeed {
-	p := url.Values{}
-	for k, v := range business {
-		p[k] = v
-	}
-	p.Set("Action", action)
-	p.Set("Version", "2018-03-01")
-	p.Set("Region", "ap-singapore")
-	p.Set("Timestamp", strconv.FormatInt(gwNow.Unix(), 10))
-	p.Set("Nonce", "1622")
-	p.Set("SecretId", gwID)
-	p.Set("SignatureMethod", "HmacSHA256")
-	p.Set("Signature", signature.SignV1(gwKey, signature.HmacSHA256, method, fuzzHost, p))
+	p := signature.V1Request{
+		SecretID: gwID, SecretKey: gwKey, Method: method, Host: fuzzHost,
+		Action: action, Version: "2018-03-01", Region: "ap-singapore",
+		Timestamp: gwNow.Unix(), Nonce: "1622", Params: business,
+	}.Signed()
 	if method == http.MethodGet {
 		return fuzzSeed{method: method, query: p.Encode()}
 	}

@@ -162,19 +162,11 @@ func tc3Get(action string, q url.Values) *http.Request {
 
 // v1Params returns the signed v1 parameters of a request.
 func v1Params(method, action string, business url.Values) url.Values {
-	p := url.Values{}
-	for k, v := range business {
-		p[k] = v
-	}
-	p.Set("Action", action)
-	p.Set("Version", gwVersion)
-	p.Set("Region", "ap-singapore")
-	p.Set("Timestamp", strconv.FormatInt(gwNow.Unix(), 10))
-	p.Set("Nonce", "4242")
-	p.Set("SecretId", gwID)
-	p.Set("SignatureMethod", "HmacSHA256")
-	p.Set("Signature", signature.SignV1(gwKey, signature.HmacSHA256, method, gwHost, p))
-	return p
+	return signature.V1Request{
+		SecretID: gwID, SecretKey: gwKey, Method: method, Host: gwHost,
+		Action: action, Version: gwVersion, Region: "ap-singapore",
+		Timestamp: gwNow.Unix(), Nonce: "4242", Params: business,
+	}.Signed()
 }
 
 func v1Post(action string, business url.Values) *http.Request {

@@ -220,3 +220,36 @@ func (s *scratch) matchV1(signer *hmacPool, method, host, want string) bool {
 	base64.StdEncoding.Encode(s.b64[:n], mac)
 	return equalCT(s.b64[:n], want)
 }
+
+// V1Request describes a legacy-signature request for tools that must sign
+// without an SDK (the load generator, test catalogues).
+type V1Request struct {
+	SecretID, SecretKey string
+	Method              string // GET or POST
+	Host                string // as sent, with any port
+	Action, Version     string
+	Region              string
+	Timestamp           int64
+	Nonce               string
+	// Params are the business parameters and any further common ones
+	// (Language, RequestClient, Token).
+	Params url.Values
+}
+
+// Signed returns every parameter of the request, Signature included,
+// signed with HmacSHA256 as the Node SDK does by default.
+func (r V1Request) Signed() url.Values {
+	p := url.Values{}
+	for k, v := range r.Params {
+		p[k] = v
+	}
+	p.Set("Action", r.Action)
+	p.Set("Version", r.Version)
+	p.Set("Region", r.Region)
+	p.Set("Timestamp", strconv.FormatInt(r.Timestamp, 10))
+	p.Set("Nonce", r.Nonce)
+	p.Set("SecretId", r.SecretID)
+	p.Set("SignatureMethod", string(HmacSHA256))
+	p.Set(v1SignatureParam, SignV1(r.SecretKey, HmacSHA256, r.Method, r.Host, p))
+	return p
+}
