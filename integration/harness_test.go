@@ -209,6 +209,11 @@ func waitHealthy(base string, within time.Duration, exited <-chan error) error {
 
 // goClient is the official Go SDK's CommonClient pointed at the target.
 func goClient(tg *target, cred emulator.Credential, configure ...func(*profile.ClientProfile)) *common.Client {
+	return goClientRegion(tg, cred, "ap-singapore", configure...)
+}
+
+// goClientRegion is goClient for another region.
+func goClientRegion(tg *target, cred emulator.Credential, region string, configure ...func(*profile.ClientProfile)) *common.Client {
 	cpf := profile.NewClientProfile()
 	cpf.HttpProfile.Endpoint = tg.Endpoint
 	cpf.HttpProfile.Scheme = "http"
@@ -221,7 +226,7 @@ func goClient(tg *target, cred emulator.Credential, configure ...func(*profile.C
 	if cred.Token != "" {
 		c = common.NewTokenCredential(cred.SecretID, cred.SecretKey, cred.Token)
 	}
-	return common.NewCommonClient(c, "ap-singapore", cpf)
+	return common.NewCommonClient(c, region, cpf)
 }
 
 // call sends one action through the SDK and decodes Response.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
-	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
@@ -17,12 +16,6 @@ func (f clockFunc) Now() time.Time { return f() }
 
 var _ emulator.Clock = clockFunc(nil)
 
-func goClientRegion(tg *target, cred emulator.Credential, region string) *common.Client {
-	cpf := profile.NewClientProfile()
-	cpf.HttpProfile.Endpoint = tg.Endpoint
-	cpf.HttpProfile.Scheme = "http"
-	return common.NewCommonClient(common.NewCredential(cred.SecretID, cred.SecretKey), region, cpf)
-}
 
 func callVersion(c *common.Client, version, action string, params map[string]any) (map[string]any, error) {
 	req := tchttp.NewCommonRequest("faceid", version, action)
