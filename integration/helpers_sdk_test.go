@@ -16,7 +16,6 @@ func (f clockFunc) Now() time.Time { return f() }
 
 var _ emulator.Clock = clockFunc(nil)
 
-
 func callVersion(c *common.Client, version, action string, params map[string]any) (map[string]any, error) {
 	req := tchttp.NewCommonRequest("faceid", version, action)
 	if err := req.SetActionParameters(params); err != nil {
