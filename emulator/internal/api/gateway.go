@@ -531,10 +531,6 @@ func (g *Gateway) putBuf(b *respBuf) {
 	}
 }
 
-type envelope struct {
-	Response any `json:"Response"`
-}
-
 // resetConnection closes the client's connection without an HTTP answer.
 func resetConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)

@@ -1,5 +1,0 @@
-//go:build race
-
-package params_test
-
-const raceEnabled = true
