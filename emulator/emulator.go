@@ -21,6 +21,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -231,7 +232,9 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, s.loadErr
 	}
+	idSource := ids.NewSource()
 	s.service = faceid.New(faceid.Config{
+		IDs:       idSource,
 		Store:     st,
 		Scenarios: s.scenarioSet,
 		Clock:     s.clock,
@@ -244,6 +247,7 @@ func New(opts Options) (*Server, error) {
 			MaxSkew:     skew,
 			HostAliases: opts.HostAliases,
 		}),
+		IDs:       idSource,
 		Version:   APIVersion,
 		Regions:   regions,
 		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),

@@ -23,6 +23,7 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
+	"github.com/faceid-emulator/faceid-emulator/internal/syncbuf"
 )
 
 // Credentials the suites configure on every emulator they start.
@@ -123,26 +124,9 @@ func freePort(t testing.TB) int {
 type process struct {
 	*target
 	Cmd    *exec.Cmd
-	Stdout *syncBuffer
-	Stderr *syncBuffer
+	Stdout *syncbuf.Buffer
+	Stderr *syncbuf.Buffer
 	done   chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // startBinary runs the built binary on a free port with env added to a
@@ -156,7 +140,7 @@ func startBinary(t testing.TB, env ...string) *process {
 	cmd.Env = append([]string{"EMULATOR_ADDR=" + addr, "EMULATOR_CREDENTIALS=" + credentialsEnv(), "EMULATOR_LOG_LEVEL=warn"}, env...)
 	p := &process{
 		target: &target{Name: "binary", Endpoint: addr, BaseURL: "http://" + addr},
-		Cmd:    cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1),
+		Cmd:    cmd, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, done: make(chan error, 1),
 	}
 	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
 	if err := cmd.Start(); err != nil {

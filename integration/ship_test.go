@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
+	"github.com/faceid-emulator/faceid-emulator/internal/syncbuf"
 )
 
 const (
@@ -733,7 +734,7 @@ func shipStartChrooted(t *testing.T, root string, env []string) *process {
 	cmd := shipChrooted(root, append([]string{"EMULATOR_ADDR=" + addr}, env...), "serve")
 	p := &process{
 		target: &target{Name: "chroot", Endpoint: addr, BaseURL: "http://" + addr},
-		Cmd:    cmd, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}, done: make(chan error, 1),
+		Cmd:    cmd, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, done: make(chan error, 1),
 	}
 	cmd.Stdout, cmd.Stderr = p.Stdout, p.Stderr
 	if err := cmd.Start(); err != nil {

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"os"
@@ -10,25 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/internal/syncbuf"
 )
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
@@ -181,7 +164,7 @@ func TestLoaderHotReload(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "hot.yaml")
 	writeFile(t, file, "name: hot\ndescription: v1\n")
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	l := NewLoader([]string{dir}, slog.New(slog.NewTextHandler(logs, nil)))
 	var mu sync.Mutex
 	var notified []*Set

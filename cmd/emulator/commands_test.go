@@ -12,26 +12,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/internal/syncbuf"
 )
-
-// lockedBuffer is a strings.Builder safe for a server goroutine to write
-// while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 const (
 	goodScenarios = "../../scenarios/testdata/validate/good"
@@ -74,7 +57,7 @@ func TestRunDispatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr lockedBuffer
+			var stdout, stderr syncbuf.Buffer
 			got := run(tt.args, &stdout, &stderr, envMap(tt.env...))
 			if got != tt.want {
 				t.Errorf("run(%q) = %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, got, tt.want, stdout.String(), stderr.String())
@@ -121,7 +104,7 @@ func TestValidateExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr lockedBuffer
+			var stdout, stderr syncbuf.Buffer
 			got := run(append([]string{"validate"}, tt.args...), &stdout, &stderr, envMap())
 			if got != tt.want {
 				t.Errorf("validate %v = %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, got, tt.want, stdout.String(), stderr.String())
@@ -196,7 +179,7 @@ func TestHealthcheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr lockedBuffer
+			var stdout, stderr syncbuf.Buffer
 			got := run(append([]string{"healthcheck"}, tt.args...), &stdout, &stderr, envMap(tt.env...))
 			if got != tt.want {
 				t.Errorf("healthcheck = %d, want %d\nstdout: %s\nstderr: %s", got, tt.want, stdout.String(), stderr.String())
@@ -212,7 +195,7 @@ func TestHealthcheck(t *testing.T) {
 
 	t.Run("hanging server times out", func(t *testing.T) {
 		start := time.Now()
-		var stdout, stderr lockedBuffer
+		var stdout, stderr syncbuf.Buffer
 		got := run([]string{"healthcheck"}, &stdout, &stderr, envMap("EMULATOR_ADDR="+hostPort(hanging)))
 		elapsed := time.Since(start)
 		if got != 1 {
@@ -234,7 +217,7 @@ var bannerAddr = regexp.MustCompile(`listening on http://(\S+)`)
 func TestServeLifecycle(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	env := envMap("EMULATOR_ADDR=127.0.0.1:0", "EMULATOR_LOG_LEVEL=warn", "EMULATOR_SCENARIOS="+goodScenarios)
 	go func() { done <- serve(ctx, nil, &stdout, &stderr, env) }()
@@ -263,7 +246,7 @@ func TestServeLifecycle(t *testing.T) {
 		}
 	}
 
-	var hcOut, hcErr lockedBuffer
+	var hcOut, hcErr syncbuf.Buffer
 	if code := run([]string{"healthcheck", "--addr", addr}, &hcOut, &hcErr, envMap()); code != 0 {
 		t.Errorf("healthcheck while serving = %d: %s", code, hcErr.String())
 	}
@@ -283,7 +266,7 @@ func TestServeLifecycle(t *testing.T) {
 }
 
 func TestBufferedLogFlushes(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	b := newBufferedLog(&out)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -16,13 +16,30 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api/params"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 )
+
+// Request headers the gateway reads, in canonical form so that lookups go
+// straight to the map (Header.Get canonicalises, and allocates for a
+// spelling like "X-TC-TraceId").
+const (
+	hAuthorization = "Authorization"
+	hContentType   = "Content-Type"
+	hTraceID       = "X-Tc-Traceid"
+	hLanguage      = "X-Tc-Language"
+)
+
+// firstValue is h.Get(key) for a key already in canonical form.
+func firstValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // Documented request size limits of API 3.0.
 const (
@@ -63,15 +80,14 @@ const (
 type Call struct {
 	Common    signature.Common
 	RequestID string
-	// PublicBase is the browser-facing base URL (scheme://host) derived from
-	// the request or configured.
-	PublicBase string
-	Header     http.Header
+	Header    http.Header
 
-	body   []byte
-	values url.Values
-	json   bool
-	skip   func(string) bool
+	publicBase string
+	request    *http.Request
+	body       []byte
+	values     url.Values
+	json       bool
+	skip       func(string) bool
 
 	// Set by handlers for the journal.
 	BizToken string
@@ -106,7 +122,23 @@ func (c *Call) Decode(dst any) *catalog.Error {
 }
 
 // Note records a remark about the call for the journal and the log.
-func (c *Call) Note(s string) { c.Notes = append(c.Notes, s) }
+func (c *Call) Note(s string) {
+	if c.Notes == nil {
+		// Apply notes its scenario and sometimes one remark: one allocation.
+		c.Notes = make([]string, 0, 2)
+	}
+	c.Notes = append(c.Notes, s)
+}
+
+// PublicBase is the browser-facing base URL (scheme://host): the configured
+// public URL, or the scheme and host the request came in on. It is worked
+// out on first use, as only Apply needs it.
+func (c *Call) PublicBase() string {
+	if c.publicBase == "" && c.request != nil {
+		c.publicBase = RequestBase(c.request)
+	}
+	return c.publicBase
+}
 
 // Record is what the gateway reports about every API request, for the
 // journal and the request log. It never holds a key or image bytes.
@@ -141,6 +173,8 @@ type Observer interface {
 // Config configures a Gateway.
 type Config struct {
 	Verifier *signature.Verifier
+	// IDs makes RequestIds (a new Source when nil).
+	IDs *ids.Source
 	// Version is the only API version served.
 	Version string
 	// Regions accepted in X-TC-Region / Region; empty accepts any. A request
@@ -170,6 +204,9 @@ func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.IDs == nil {
+		cfg.IDs = ids.NewSource()
+	}
 	g := &Gateway{cfg: cfg, actions: map[string]Handler{}}
 	if len(cfg.Regions) > 0 {
 		g.regions = make(map[string]bool, len(cfg.Regions))
@@ -197,10 +234,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := Record{
 		Time:      g.cfg.Clock.Now(),
-		RequestID: uuid.NewString(),
+		RequestID: g.cfg.IDs.String(),
 		Method:    r.Method,
 		Path:      r.URL.Path,
-		TraceID:   r.Header.Get("X-TC-TraceId"),
+		TraceID:   firstValue(r.Header, hTraceID),
 		Signature: "skipped",
 	}
 	reply, lang := g.serve(r, &rec)
@@ -223,7 +260,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) {
-	lang := catalog.ParseLanguage(r.Header.Get("X-TC-Language"))
+	lang := catalog.ParseLanguage(firstValue(r.Header, hLanguage))
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return Reply{Err: catalog.New(catalog.UnsupportedProtocol)}, lang
 	}
@@ -233,8 +270,8 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header,
 	}
-	call := &Call{RequestID: rec.RequestID, Header: r.Header, PublicBase: g.publicBase(r)}
-	tc3 := len(r.Header.Values("Authorization")) > 0
+	call := &Call{RequestID: rec.RequestID, Header: r.Header, publicBase: g.cfg.PublicURL, request: r}
+	tc3 := len(r.Header[hAuthorization]) > 0
 
 	if r.Method == http.MethodGet {
 		if len(r.URL.RawQuery)+len(r.URL.Path) > MaxGetBytes {
@@ -247,7 +284,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 			call.skip = params.V1CommonParams
 		}
 	} else {
-		mediaType := mediaTypeOf(r.Header.Get("Content-Type"))
+		mediaType := mediaTypeOf(firstValue(r.Header, hContentType))
 		limit := int64(MaxTC3PostBytes)
 		if !tc3 {
 			limit = MaxV1PostBytes
@@ -401,16 +438,8 @@ func readLimited(body io.Reader, buf []byte, limit int) ([]byte, bool, error) {
 	}
 }
 
-// publicBase is the configured public URL, or the scheme and host the
-// request came in on (honouring X-Forwarded-Proto / X-Forwarded-Host).
-func (g *Gateway) publicBase(r *http.Request) string {
-	if g.cfg.PublicURL != "" {
-		return g.cfg.PublicURL
-	}
-	return RequestBase(r)
-}
-
-// RequestBase returns scheme://host of r as the client addressed it.
+// RequestBase returns scheme://host of r as the client addressed it
+// (honouring X-Forwarded-Proto / X-Forwarded-Host).
 func RequestBase(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
@@ -597,5 +626,5 @@ func (g *Gateway) log(rec *Record, at time.Time) {
 // NewJSONCall builds a verified call with a JSON body, for driving a
 // handler without HTTP (tests, in-process tools).
 func NewJSONCall(common signature.Common, requestID, publicBase string, body []byte) *Call {
-	return &Call{Common: common, RequestID: requestID, PublicBase: publicBase, body: body, json: true, Header: http.Header{}}
+	return &Call{Common: common, RequestID: requestID, publicBase: publicBase, body: body, json: true, Header: http.Header{}}
 }

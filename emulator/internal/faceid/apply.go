@@ -68,7 +68,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 
 	now := s.now()
 	sess := &store.Session{
-		BizToken:        newBizToken(),
+		BizToken:        s.ids.Upper(),
 		SecretID:        call.Common.SecretID,
 		CreatedAt:       now,
 		RedirectURL:     *req.RedirectURL,
@@ -90,7 +90,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	}
 	call.BizToken = sess.BizToken
 
-	verificationURL := call.PublicBase + "/reflect/?token=" + sess.BizToken
+	verificationURL := call.PublicBase() + "/reflect/?token=" + sess.BizToken
 	latency.Body = &model.ApplyWebVerificationBizTokenIntlResponse{
 		BizToken:        sess.BizToken,
 		VerificationURL: verificationURL,

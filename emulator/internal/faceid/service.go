@@ -9,12 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
@@ -50,6 +49,8 @@ var (
 
 // Config configures a Service.
 type Config struct {
+	// IDs makes BizTokens (a new Source when nil).
+	IDs   *ids.Source
 	Store store.Store
 	// Scenarios returns the current scenario set (it can be reloaded).
 	Scenarios func() *scenarios.Set
@@ -60,6 +61,7 @@ type Config struct {
 
 // Service owns web-verification sessions.
 type Service struct {
+	ids       *ids.Source
 	store     store.Store
 	scenarios func() *scenarios.Set
 	clock     clock.Clock
@@ -82,7 +84,11 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.IDs == nil {
+		cfg.IDs = ids.NewSource()
+	}
 	return &Service{
+		ids:        cfg.IDs,
 		store:      cfg.Store,
 		scenarios:  cfg.Scenarios,
 		clock:      cfg.Clock,
@@ -183,24 +189,6 @@ func (s *Service) ResetCounters(secretID string, tokens []string) {
 	for _, t := range tokens {
 		delete(s.getCalls, t)
 	}
-}
-
-// newBizToken returns a random (version 4) UUID in upper case, formatted
-// in one allocation.
-func newBizToken() string {
-	u := uuid.New()
-	const hexUpper = "0123456789ABCDEF"
-	var b [36]byte
-	j := 0
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b[j] = '-'
-			j++
-		}
-		b[j], b[j+1] = hexUpper[c>>4], hexUpper[c&0x0f]
-		j += 2
-	}
-	return string(b[:])
 }
 
 func addEvent(sess *store.Session, at time.Time, kind, format string, args ...any) {

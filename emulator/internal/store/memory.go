@@ -7,7 +7,9 @@ import (
 )
 
 // Memory is the in-memory Store. Sessions are kept in creation order so
-// that capacity eviction and expiry sweeps pop from the front.
+// that capacity eviction and expiry sweeps pop from the front. It keeps the
+// snapshots it is given and replaces them on Update (copy on write), so the
+// hot paths, Create and Get, copy nothing.
 type Memory struct {
 	mu       sync.RWMutex
 	max      int
@@ -23,13 +25,12 @@ func NewMemory(max int) *Memory {
 
 // Create implements Store.
 func (m *Memory) Create(s *Session) error {
-	c := s.Clone()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.sessions[s.BizToken]; ok {
 		return ErrExists
 	}
-	m.sessions[s.BizToken] = m.order.PushBack(c)
+	m.sessions[s.BizToken] = m.order.PushBack(s)
 	for m.max > 0 && m.order.Len() > m.max {
 		m.removeLocked(m.order.Front())
 	}
@@ -49,7 +50,7 @@ func (m *Memory) Get(token string) (*Session, error) {
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return e.Value.(*Session).Clone(), nil
+	return e.Value.(*Session), nil
 }
 
 // Update implements Store.
@@ -65,7 +66,7 @@ func (m *Memory) Update(token string, fn func(*Session) error) (*Session, error)
 		return nil, err
 	}
 	e.Value = work
-	return work.Clone(), nil
+	return work, nil
 }
 
 // List implements Store.

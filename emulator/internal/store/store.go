@@ -124,16 +124,22 @@ func (f Filter) Match(s *Session) bool {
 	return (f.SecretID == "" || s.SecretID == f.SecretID) && (f.State == "" || s.State == f.State)
 }
 
-// Store persists sessions. Implementations are safe for concurrent use and
-// hand out copies, so callers never share memory with the store.
+// Store persists sessions. Implementations are safe for concurrent use.
+//
+// Sessions are snapshots: the store never changes a session it has handed
+// out, so Get and Update can return one without copying it, and readers
+// never see a half-made change. In return, callers treat what Create is
+// given and what Get and Update return as read-only; List returns copies
+// the caller may change.
 type Store interface {
-	// Create adds a new session; the oldest sessions are evicted beyond the
+	// Create adds a new session, which the store keeps (the caller must not
+	// change it afterwards); the oldest sessions are evicted beyond the
 	// store's capacity.
 	Create(s *Session) error
-	// Get returns a copy of the session.
+	// Get returns the session (read-only).
 	Get(token string) (*Session, error)
-	// Update applies fn to the session atomically and stores the result
-	// unless fn returns an error.
+	// Update applies fn to a copy of the session atomically, stores the copy
+	// unless fn returns an error, and returns it (read-only).
 	Update(token string, fn func(*Session) error) (*Session, error)
 	// List returns copies of the matching sessions, oldest first.
 	List(f Filter) []*Session

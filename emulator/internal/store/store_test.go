@@ -109,34 +109,51 @@ func TestStoreRoundTrip(t *testing.T) {
 	})
 }
 
-func TestStoreCopies(t *testing.T) {
+// TestStoreSnapshots checks the sharing contract: a session handed out is
+// never changed by the store (Update works on a copy, even when fn fails
+// half-way), and List returns copies the caller may change.
+func TestStoreSnapshots(t *testing.T) {
 	forEach(t, 0, func(t *testing.T, s Store) {
-		in := full("T1", t0)
-		if err := s.Create(in); err != nil {
+		if err := s.Create(full("T1", t0)); err != nil {
 			t.Fatal(err)
 		}
-		// Changing what was given or what was returned changes nothing.
-		*in.Extra = "changed"
-		in.Attempts[0].LivenessInfoTag[0] = "changed"
-		in.Timeline[0].Kind = "changed"
-		in.Result.OCR.Fields["Name"] = "changed"
-		got, _ := s.Get("T1")
-		*got.Extra = "changed"
-		got.Override[0] = 'X'
-		*got.Attempts[1].CompareErrorCode = 99
-		got.Result.OCR.WarnCardInfos[0] = 1
-		again, _ := s.Get("T1")
-		if !reflect.DeepEqual(again, full("T1", t0)) {
-			t.Errorf("the store shares memory with its callers: %+v", again)
-		}
-		up, err := s.Update("T1", func(x *Session) error { x.Polls = 7; return nil })
+		before, _ := s.Get("T1")
+		up, err := s.Update("T1", func(x *Session) error {
+			x.Polls = 7
+			*x.Extra = "changed"
+			x.Attempts[0].LivenessInfoTag[0] = "changed"
+			*x.Attempts[1].CompareErrorCode = 99
+			x.Timeline[0].Kind = "changed"
+			x.Result.OCR.Fields["Name"] = "changed"
+			x.Result.OCR.WarnCardInfos[0] = 1
+			return nil
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		up.Polls = 8
-		*up.Extra = "changed"
-		if g, _ := s.Get("T1"); g.Polls != 7 || *g.Extra != "ünïcode & spaces" {
-			t.Errorf("Update's result shares memory with the store: polls %d extra %q", g.Polls, *g.Extra)
+		if !reflect.DeepEqual(before, full("T1", t0)) {
+			t.Errorf("Update changed a snapshot handed out before it: %+v", before)
+		}
+		if up.Polls != 7 || *up.Extra != "changed" {
+			t.Errorf("Update returned %d %q, want its change", up.Polls, *up.Extra)
+		}
+		_, err = s.Update("T1", func(x *Session) error {
+			x.Polls = 8
+			x.Timeline[0].Kind = "half-way"
+			return errors.New("refused")
+		})
+		if err == nil {
+			t.Fatal("fn's error was not returned")
+		}
+		if g, _ := s.Get("T1"); !reflect.DeepEqual(g, up) {
+			t.Errorf("a refused Update left a change: %+v", g)
+		}
+		listed := s.List(Filter{})
+		listed[0].Polls = 9
+		listed[0].Timeline[0].Kind = "listed"
+		*listed[0].Extra = "listed"
+		if g, _ := s.Get("T1"); !reflect.DeepEqual(g, up) {
+			t.Errorf("changing List's copy changed the store: %+v", g)
 		}
 	})
 }
