@@ -181,3 +181,14 @@ func resign(r *Request, key string) {
 	}
 	r.Params.Set("Signature", SignV1(key, v1Scheme(r.Params.Get("SignatureMethod")), r.Method, r.Host, p))
 }
+
+// getHeader reads a header of a captured request, whose keys may be in any
+// case.
+func getHeader(h http.Header, name string) string {
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}

@@ -45,7 +45,7 @@ func checkDiagnostics(t *testing.T, f *Failure, r *Request, keys ...string) {
 	for _, key := range keys {
 		leaks = append(leaks, key)
 		if d.Scheme == TC3 {
-			a, _ := parseAuthorization(header(r.Header, "Authorization"))
+			a, _ := parseAuthorization(getHeader(r.Header, "Authorization"))
 			sk := deriveTC3([]byte("TC3"+key), a.date, a.service)
 			m := hmac.New(sha256.New, sk[:])
 			m.Write([]byte(d.StringToSign))
@@ -82,7 +82,7 @@ func shiftTimestamp(t *testing.T, r *Request, d int64) {
 		r.Params.Set("Timestamp", strconv.FormatInt(ts+d, 10))
 		return
 	}
-	ts, err := strconv.ParseInt(header(r.Header, "X-TC-Timestamp"), 10, 64)
+	ts, err := strconv.ParseInt(getHeader(r.Header, "X-TC-Timestamp"), 10, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestTampered(t *testing.T) {
 				r.Params.Set("Signature", string(s))
 				return
 			}
-			a := header(r.Header, "Authorization")
+			a := getHeader(r.Header, "Authorization")
 			i := strings.Index(a, "Signature=") + len("Signature=")
 			c := byte('0')
 			if a[i] == '0' {
@@ -159,7 +159,7 @@ func TestTampered(t *testing.T) {
 				r.Params.Set("SecretId", "AKIDOTHER")
 				return
 			}
-			setHeader(r, "Authorization", strings.Replace(header(r.Header, "Authorization"), "AKIDTEST", "AKIDOTHER", 1))
+			setHeader(r, "Authorization", strings.Replace(getHeader(r.Header, "Authorization"), "AKIDTEST", "AKIDOTHER", 1))
 		}, catalog.SecretIDNotFound},
 	}
 	for _, vec := range loadVectors(t) {
@@ -256,7 +256,7 @@ func nodeV1Vector(t *testing.T) *Request {
 
 func TestMalformedAuthorization(t *testing.T) {
 	v := vectorVerifier()
-	good := header(goVector(t).Header, "Authorization")
+	good := getHeader(goVector(t).Header, "Authorization")
 	sig := good[strings.Index(good, "Signature=")+len("Signature="):]
 	cred := "Credential=AKIDTEST/2026-11-26/faceid/tc3_request"
 	sh := "SignedHeaders=content-type;host"
@@ -700,8 +700,8 @@ func TestTC3Variants(t *testing.T) {
 
 	t.Run("unsigned payload", func(t *testing.T) {
 		r := tc3Request("POST", "h:1", "h:1", "", "application/json", body, "faceid")
-		a, _ := parseAuthorization(header(r.Header, "Authorization"))
-		sig := signTC3(testKey, "POST", "h:1", "", "application/json", unsignedPayloadHash, header(r.Header, "X-TC-Timestamp"), a.date, "faceid")
+		a, _ := parseAuthorization(getHeader(r.Header, "Authorization"))
+		sig := signTC3(testKey, "POST", "h:1", "", "application/json", unsignedPayloadHash, getHeader(r.Header, "X-TC-Timestamp"), a.date, "faceid")
 		setHeader(r, "Authorization", "TC3-HMAC-SHA256 Credential=AKIDTEST/"+a.date+"/faceid/tc3_request, SignedHeaders=content-type;host, Signature="+sig)
 		if _, f := v.Verify(r); code(f) != catalog.SignatureFailure {
 			t.Fatalf("without header: %q", code(f))
@@ -723,7 +723,7 @@ func TestTC3Variants(t *testing.T) {
 
 	t.Run("credential date must be the timestamp's UTC date", func(t *testing.T) {
 		// A correct HMAC over a scope dated the day before: still rejected.
-		ts := header(goVector(t).Header, "X-TC-Timestamp")
+		ts := getHeader(goVector(t).Header, "X-TC-Timestamp")
 		sig := signTC3(testKey, "POST", "h:1", "", "application/json", hex.EncodeToString(sha256Sum(string(body))), ts, "2026-11-25", "faceid")
 		r := tc3Request("POST", "h:1", "h:1", "", "application/json", body, "faceid")
 		setHeader(r, "X-TC-Timestamp", ts)

@@ -167,10 +167,8 @@ var emptyRequest Request
 // SecretId, signature, token) and returns the common parameters. A request
 // with an Authorization header is TC3, any other is v1.
 func (v *Verifier) Verify(r *Request) (Common, *Failure) {
-	if r == nil {
-		r = &emptyRequest
-	}
-	if auth := allValues(r.Header, hAuthorization); auth != nil {
+	r = withCanonicalHeader(r)
+	if auth := presentValues(r.Header, hAuthorization); auth != nil {
 		return v.verifyTC3(r, auth)
 	}
 	return v.verifyV1(r)
@@ -183,10 +181,26 @@ func Peek(r *Request) Common {
 	if r == nil {
 		return Common{}
 	}
-	if auth := allValues(r.Header, hAuthorization); auth != nil {
+	r = withCanonicalHeader(r)
+	if auth := presentValues(r.Header, hAuthorization); auth != nil {
 		return peekTC3(r, auth)
 	}
 	return peekV1(r)
+}
+
+// withCanonicalHeader returns r, or a copy whose header map has canonical
+// keys (see canonicalHeader); nil is an empty request.
+func withCanonicalHeader(r *Request) *Request {
+	if r == nil {
+		return &emptyRequest
+	}
+	h, copied := canonicalHeader(r.Header)
+	if !copied {
+		return r
+	}
+	c := *r
+	c.Header = h
+	return &c
 }
 
 func fail(c Common, e *catalog.Error) (Common, *Failure) {

@@ -213,7 +213,7 @@ func appendCanonical(b []byte, in *tc3Input, host, contentType string) []byte {
 		case "content-type":
 			b = append(b, strings.TrimSpace(contentType)...)
 		default:
-			b = append(b, strings.TrimSpace(header(in.header, name))...)
+			b = append(b, strings.TrimSpace(header(in.header, signedHeaderKey(name)))...)
 		}
 		b = append(b, '\n')
 	}

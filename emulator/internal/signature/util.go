@@ -6,15 +6,16 @@ import (
 	"crypto/sha256"
 	"hash"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Canonical (net/http) spellings of the headers the verifier reads. A Go
-// server canonicalises incoming names, so the direct map lookup hits; the
-// case-insensitive fallback covers headers built by hand.
+// Canonical (net/http) spellings of the headers the verifier reads. Verify
+// and Peek first bring the header map to canonical keys (see
+// canonicalHeader), so every lookup is one map access.
 const (
 	hAuthorization = "Authorization"
 	hContentType   = "Content-Type"
@@ -28,47 +29,80 @@ const (
 	hContentSHA256 = "X-Tc-Content-Sha256"
 )
 
-// headerValues returns the values of the header named name (any case).
-func headerValues(h http.Header, name string) []string {
-	if vs, ok := h[name]; ok {
-		return vs
-	}
-	for k, vs := range h {
-		if len(k) == len(name) && strings.EqualFold(k, name) {
-			return vs
+// canonicalHeader returns h itself (copied false) when every key is in canonical form,
+// which is always so for a request read by net/http's server. A header
+// built by hand may spell a name in any case, or twice ("Authorization"
+// and "authorization"): it gets a copy with canonical keys whose values
+// are those of every spelling, so a duplicate still counts as one.
+func canonicalHeader(h http.Header) (_ http.Header, copied bool) {
+	canonical := true
+	for k := range h {
+		if textproto.CanonicalMIMEHeaderKey(k) != k {
+			canonical = false
+			break
 		}
 	}
-	return nil
+	if canonical {
+		return h, false
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		old, seen := out[ck]
+		switch {
+		case !seen && vs == nil:
+			out[ck] = []string{} // present, without values
+		case !seen:
+			out[ck] = vs
+		default:
+			out[ck] = append(append([]string{}, old...), vs...)
+		}
+	}
+	return out, true
 }
 
-// header returns the first value of the header named name (any case).
+// header returns the first value of the header named name, a canonical
+// key, in a canonical header map.
 func header(h http.Header, name string) string {
-	if vs := headerValues(h, name); len(vs) > 0 {
+	if vs := h[name]; len(vs) > 0 {
 		return vs[0]
 	}
 	return ""
 }
 
-// allValues collects the values of every key spelling of name, so that a
-// duplicate sent as "Authorization" and "authorization" is still seen as a
-// duplicate. It returns nil when the header is absent.
-func allValues(h http.Header, name string) []string {
-	var out []string
-	n := 0
-	for k, vs := range h {
-		if len(k) == len(name) && strings.EqualFold(k, name) {
-			n++
-			if n == 1 {
-				out = vs
-				if out == nil {
-					out = []string{}
-				}
-				continue
-			}
-			out = append(append([]string(nil), out...), vs...)
-		}
+// presentValues returns the values of a header that is present, never nil
+// then, and nil for an absent one.
+func presentValues(h http.Header, name string) []string {
+	vs, ok := h[name]
+	if ok && vs == nil {
+		return []string{}
 	}
-	return out
+	return vs
+}
+
+// signedHeaderKey maps a signed header name (lower case, as in the
+// Authorization's SignedHeaders) to its canonical key; the names SDKs sign
+// are answered without the allocation of canonicalising.
+func signedHeaderKey(name string) string {
+	switch name {
+	case "x-tc-action":
+		return hAction
+	case "x-tc-version":
+		return hVersion
+	case "x-tc-timestamp":
+		return hTimestamp
+	case "x-tc-region":
+		return hRegion
+	case "x-tc-language":
+		return hLanguage
+	case "x-tc-requestclient":
+		return hRequestClient
+	case "x-tc-token":
+		return hToken
+	case "x-tc-content-sha256":
+		return hContentSHA256
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // splitPort returns host without a trailing ":port" and the port ("" when
