@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faceid-emulator/faceid-emulator/cmd/emulator/internal/textlog"
+	"github.com/faceid-emulator/faceid-emulator/internal/textlog"
 )
 
 // config is every setting of the binary. Each flag reads its default from

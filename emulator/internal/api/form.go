@@ -17,68 +17,103 @@ const maxFormParams = 10000
 // ...) or a journal record (RequestClient) keeping one such value would keep
 // the whole body alive, a CompareImageBase64 of up to 1 MB included. Keys
 // without escapes are substrings of s: they live only as long as the map,
-// which is the request's. It also sizes the map up front and gives single
-// values one shared backing array.
+// which is the request's.
+//
+// It allocates little: the small values (the dozen common parameters of a
+// legacy request) are unescaped into one shared string, up to arenaMax
+// bytes in all, so a value kept from it keeps at most that much alive;
+// larger values get their own. The map is sized up front and single values
+// share one backing array.
 func parseForm(s string) url.Values {
-	n := strings.Count(s, "&") + 1
-	if n > maxFormParams {
+	if strings.Count(s, "&")+1 > maxFormParams {
 		return url.Values{}
 	}
-	m := make(url.Values, n)
-	backing := make([]string, 0, n)
-	for s != "" {
-		var pair string
-		pair, s, _ = strings.Cut(s, "&")
-		if pair == "" || strings.Contains(pair, ";") {
+	type pair struct {
+		key, raw string
+		at, size int // at < 0: not in the arena
+	}
+	var stack [24]pair
+	pairs := stack[:0]
+	arenaLen := 0
+	for rest := s; rest != ""; {
+		var kv string
+		kv, rest, _ = strings.Cut(rest, "&")
+		if kv == "" || strings.Contains(kv, ";") {
 			continue
 		}
-		k, v, _ := strings.Cut(pair, "=")
+		k, v, _ := strings.Cut(kv, "=")
 		key, ok := unescapeQuery(k, false)
 		if !ok {
 			continue
 		}
-		val, ok := unescapeQuery(v, true)
+		size, ok := unescapedLen(v)
 		if !ok {
 			continue
 		}
-		if old, dup := m[key]; dup {
-			m[key] = append(old, val)
+		p := pair{key: key, raw: v, at: -1, size: size}
+		if size <= arenaValueMax && arenaLen+size <= arenaMax {
+			p.at = arenaLen
+			arenaLen += size
+		}
+		pairs = append(pairs, p)
+	}
+	var b strings.Builder
+	b.Grow(arenaLen)
+	for _, p := range pairs {
+		if p.at >= 0 {
+			writeUnescaped(&b, p.raw)
+		}
+	}
+	arena := b.String()
+
+	m := make(url.Values, len(pairs))
+	backing := make([]string, 0, len(pairs))
+	for _, p := range pairs {
+		var val string
+		if p.at >= 0 {
+			val = arena[p.at : p.at+p.size]
+		} else {
+			val, _ = unescapeQuery(p.raw, true)
+		}
+		if old, dup := m[p.key]; dup {
+			m[p.key] = append(old, val)
 			continue
 		}
 		backing = append(backing, val)
 		i := len(backing) - 1
-		m[key] = backing[i : i+1 : i+1]
+		m[p.key] = backing[i : i+1 : i+1]
 	}
 	return m
 }
 
-// unescapeQuery is url.QueryUnescape; ok is false where QueryUnescape
-// fails. With detach the result never shares memory with s.
-func unescapeQuery(s string, detach bool) (string, bool) {
-	escapes, plus := 0, false
+// Values of at most arenaValueMax bytes share the arena, up to arenaMax
+// bytes in all.
+const (
+	arenaValueMax = 256
+	arenaMax      = 4 << 10
+)
+
+// unescapedLen is the length of url.QueryUnescape(s); ok is false where
+// QueryUnescape fails.
+func unescapedLen(s string) (int, bool) {
+	n := len(s)
 	for i := 0; i < len(s); {
-		switch s[i] {
-		case '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return "", false
-			}
-			escapes++
-			i += 3
-		case '+':
-			plus = true
+		if s[i] != '%' {
 			i++
-		default:
-			i++
+			continue
 		}
-	}
-	if escapes == 0 && !plus {
-		if detach {
-			return strings.Clone(s), true
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return 0, false
 		}
-		return s, true
+		n -= 2
+		i += 3
 	}
-	var b strings.Builder
-	b.Grow(len(s) - 2*escapes)
+	return n, true
+}
+
+// writeUnescaped writes url.QueryUnescape(s) to b; s must be valid (see
+// unescapedLen).
+func writeUnescaped(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '%':
@@ -90,6 +125,24 @@ func unescapeQuery(s string, detach bool) (string, bool) {
 			b.WriteByte(s[i])
 		}
 	}
+}
+
+// unescapeQuery is url.QueryUnescape; ok is false where QueryUnescape
+// fails. With detach the result never shares memory with s.
+func unescapeQuery(s string, detach bool) (string, bool) {
+	size, ok := unescapedLen(s)
+	if !ok {
+		return "", false
+	}
+	if size == len(s) && strings.IndexByte(s, '+') < 0 {
+		if detach {
+			return strings.Clone(s), true
+		}
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(size)
+	writeUnescaped(&b, s)
 	return b.String(), true
 }
 

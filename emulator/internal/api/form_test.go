@@ -20,6 +20,10 @@ var formSeeds = []string{
 	"plus=a+b&pct=%2B",
 	"only",
 	"x=" + strings.Repeat("A", 1000),
+	// Around the shared arena's limits: values of 256 and 257 bytes, and
+	// more small values than the arena holds.
+	"a=" + strings.Repeat("%41", 256) + "&b=" + strings.Repeat("B", 257) + "&c=" + strings.Repeat("+", 256),
+	strings.Repeat("v="+strings.Repeat("C", 250)+"&", 20) + "last=1",
 }
 
 // FuzzParseForm: parseForm gives what url.ParseQuery gives, and no value

@@ -49,7 +49,8 @@ const (
 )
 
 // Handler serves one action. It returns the reply to send: a response model,
-// an API error, or a scripted fault.
+// an API error, or a scripted fault. The Call is the gateway's again once
+// the handler returns (it is reused): a handler keeps none of it.
 type Handler func(ctx context.Context, call *Call) Reply
 
 // Reply is what a handler answers.
@@ -194,6 +195,21 @@ type Gateway struct {
 	regions map[string]bool
 	actions map[string]Handler
 	bufs    sync.Pool // *respBuf for response bodies
+	calls   sync.Pool // *Call
+}
+
+// getCall and putCall recycle Calls: a Call with its signature.Common is a
+// few hundred bytes per request for the garbage collector otherwise.
+func (g *Gateway) getCall() *Call {
+	if c, ok := g.calls.Get().(*Call); ok {
+		return c
+	}
+	return new(Call)
+}
+
+func (g *Gateway) putCall(c *Call) {
+	*c = Call{} // keep no request, body or header alive
+	g.calls.Put(c)
 }
 
 // New returns a gateway with no actions registered.
@@ -270,7 +286,9 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		RawQuery: r.URL.RawQuery,
 		Header:   r.Header,
 	}
-	call := &Call{RequestID: rec.RequestID, Header: r.Header, publicBase: g.cfg.PublicURL, request: r}
+	call := g.getCall()
+	defer g.putCall(call)
+	*call = Call{RequestID: rec.RequestID, Header: r.Header, publicBase: g.cfg.PublicURL, request: r}
 	tc3 := len(r.Header[hAuthorization]) > 0
 
 	if r.Method == http.MethodGet {

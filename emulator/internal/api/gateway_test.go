@@ -25,6 +25,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
+	"github.com/faceid-emulator/faceid-emulator/internal/textlog"
 )
 
 const (
@@ -726,7 +727,8 @@ func BenchmarkEmulator(b *testing.B) {
 	srv, err := emulator.New(emulator.Options{
 		Credentials:    []emulator.Credential{{SecretID: gwID, SecretKey: gwKey}},
 		SignatureClock: clock.Fixed(gwNow),
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The binary's request log, formatting every line.
+		Logger: slog.New(textlog.New(io.Discard, slog.LevelInfo)),
 	})
 	if err != nil {
 		b.Fatal(err)
