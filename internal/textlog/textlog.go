@@ -171,10 +171,26 @@ func appendDigits(b []byte, n, width int) []byte {
 // appendString writes s bare, or Go-quoted when slog's text format quotes
 // it.
 func appendString(b []byte, s string) []byte {
-	if needsQuote(s) {
-		return strconv.AppendQuote(b, s)
+	if !needsQuote(s) {
+		return append(b, s...)
 	}
-	return append(b, s...)
+	if plainASCII(s) { // what strconv.AppendQuote would do, without its rune loop
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return strconv.AppendQuote(b, s)
+}
+
+// plainASCII reports whether s is printable ASCII that quoting leaves as
+// is: no '"' and no backslash.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // quoteASCII marks the ASCII bytes slog's text format quotes.

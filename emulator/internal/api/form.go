@@ -97,33 +97,37 @@ const (
 // QueryUnescape fails.
 func unescapedLen(s string) (int, bool) {
 	n := len(s)
-	for i := 0; i < len(s); {
-		if s[i] != '%' {
-			i++
-			continue
-		}
+	for i := strings.IndexByte(s, '%'); i >= 0; {
 		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 			return 0, false
 		}
 		n -= 2
-		i += 3
+		j := strings.IndexByte(s[i+3:], '%')
+		if j < 0 {
+			break
+		}
+		i += 3 + j
 	}
 	return n, true
 }
 
 // writeUnescaped writes url.QueryUnescape(s) to b; s must be valid (see
-// unescapedLen).
+// unescapedLen). Runs without escapes are copied whole.
 func writeUnescaped(b *strings.Builder, s string) {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '%':
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		case '+':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(s[i])
+	for s != "" {
+		i := strings.IndexAny(s, "%+")
+		if i < 0 {
+			b.WriteString(s)
+			return
 		}
+		b.WriteString(s[:i])
+		if s[i] == '+' {
+			b.WriteByte(' ')
+			s = s[i+1:]
+			continue
+		}
+		b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+		s = s[i+3:]
 	}
 }
 
