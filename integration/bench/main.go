@@ -21,6 +21,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -57,6 +58,7 @@ type options struct {
 	jsonOut  string
 	bin      string
 	strict   bool
+	runs     int
 }
 
 // Pair is one figure for both servers.
@@ -87,6 +89,9 @@ type Throughput struct {
 	// (client + floor server CPU) / (client + emulator server CPU) per
 	// request, with the client's CPU of the floor run.
 	EstimatedRatio float64 `json:"estimatedRatio"`
+	// RunRatios are the ratios of every run (-runs), in run order; the
+	// figures above are those of the median run.
+	RunRatios []float64 `json:"runRatios,omitempty"`
 }
 
 // Sessions is the memory cost of pending sessions.
@@ -156,6 +161,7 @@ func main() {
 	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	flag.StringVar(&o.bin, "bin", "", "emulator binary to measure (default: build it with scripts/build.sh)")
 	flag.BoolVar(&o.strict, "strict", true, "exit 1 when a goal is missed")
+	flag.IntVar(&o.runs, "runs", 1, "throughput runs of every load; the run with the median ratio is reported (steadier on a noisy machine)")
 	flag.Parse()
 	if o.starts < 5 {
 		o.starts = 5
@@ -279,7 +285,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 	}
 	rep.IdleRSSMiB = pair(idle[0], idle[1])
 	logf("idle RSS: emulator %.1f MiB, floor %.1f MiB; load runs of %s", idle[0], idle[1], o.duration)
-	loads, err := throughput(procs, cred, o, logf)
+	loads, err := medianThroughput(procs, cred, o, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -468,6 +474,38 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	return out, nil
 }
 
+// medianThroughput runs throughput o.runs times (at least once) and keeps,
+// for every load, the run whose ratio is the median: one noisy run on a
+// shared machine then moves no figure.
+func medianThroughput(procs []*proc, cred emulator.Credential, o options, logf func(string, ...any)) (map[string]Throughput, error) {
+	var runs []map[string]Throughput
+	for i := 0; i < max(o.runs, 1); i++ {
+		if o.runs > 1 {
+			logf("throughput run %d of %d", i+1, o.runs)
+		}
+		r, err := throughput(procs, cred, o, logf)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	out := map[string]Throughput{}
+	for name := range runs[0] {
+		all := make([]Throughput, len(runs))
+		ratios := make([]float64, len(runs))
+		for i, r := range runs {
+			all[i], ratios[i] = r[name], r[name].RatioRPS
+		}
+		slices.SortFunc(all, func(a, b Throughput) int { return cmp.Compare(a.RatioRPS, b.RatioRPS) })
+		t := all[(len(all)-1)/2]
+		if len(runs) > 1 {
+			t.RunRatios = ratios
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
 func newThroughput(name string, e, f loadResult) Throughput {
 	t := Throughput{Name: name, Emulator: e, Floor: f}
 	if f.RPS > 0 {
@@ -554,6 +592,9 @@ func printReport(w io.Writer, rep *Report) {
 		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
 		row(t.Name+" server CPU per request", "µs", pair(t.Emulator.ServerCPUus, t.Floor.ServerCPUus))
 		fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", t.Name, t.EstimatedRatio)
+		if len(t.RunRatios) > 1 {
+			fmt.Fprintf(tw, "%s ratio of every run (median reported)\t\t\t%s\t\n", t.Name, formatRatios(t.RunRatios))
+		}
 	}
 	q := rep.QuietApply
 	fmt.Fprintf(tw, "%s throughput (req/s)\t%.0f\t%.0f\t%.2f\t\n", q.Name, q.Emulator.RPS, q.Floor.RPS, q.RatioRPS)
@@ -610,4 +651,12 @@ func cpuModel() string {
 		}
 	}
 	return ""
+}
+
+func formatRatios(r []float64) string {
+	parts := make([]string, len(r))
+	for i, v := range r {
+		parts[i] = fmt.Sprintf("%.2f", v)
+	}
+	return strings.Join(parts, " ")
 }
