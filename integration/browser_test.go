@@ -21,9 +21,18 @@ import (
 // they pass through (integration/artifacts is git-ignored; CI uploads it).
 const browserScreenshots = "artifacts/screenshots"
 
-// browserViewport is an iPhone 12-14 sized viewport: the page is mobile
-// first.
-const browserWidth, browserHeight = 390, 844
+// viewport is the size a tab emulates.
+type viewport struct {
+	width, height int64
+	mobile        bool // touch, mobile user agent metrics
+}
+
+// Viewports of the tests: an iPhone 12-14 (the page is mobile first) and a
+// laptop.
+var (
+	phoneViewport   = viewport{390, 844, true}
+	desktopViewport = viewport{1280, 900, false}
+)
 
 // browserExecPath finds Chromium: $CHROME_PATH, else /usr/bin/chromium.
 // Without it the test skips on a laptop and fails in CI (CI=true), where
@@ -71,7 +80,9 @@ func newBrowser(t *testing.T) context.Context {
 	return bctx
 }
 
-// browserTab is one tab of the shared browser, driving one flow.
+// browserTab is one tab of the shared browser, driving one flow (the
+// verification page or the dashboard). Its console is checked when the
+// test ends.
 type browserTab struct {
 	t    *testing.T
 	ctx  context.Context
@@ -86,14 +97,24 @@ type browserTab struct {
 	console []chromedp.ConsoleMessage
 }
 
+// newTab opens a phone-sized tab.
 func newTab(t *testing.T, browser context.Context, name string) *browserTab {
+	t.Helper()
+	return openTab(t, browser, name, phoneViewport)
+}
+
+func openTab(t *testing.T, browser context.Context, name string, vp viewport) *browserTab {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
 	t.Cleanup(cancel)
 	ctx, cancelTab := chromedp.NewContext(ctx)
 	t.Cleanup(cancelTab)
 	b := &browserTab{t: t, ctx: ctx, name: name}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(browserWidth, browserHeight, chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+	emulate := chromedp.EmulateViewport(vp.width, vp.height)
+	if vp.mobile {
+		emulate = chromedp.EmulateViewport(vp.width, vp.height, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	if err := chromedp.Do(ctx, emulate); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
 	messages := chromedp.Console(ctx)
@@ -129,7 +150,23 @@ func (b *browserTab) checkConsole() {
 func (b *browserTab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
-		b.t.Fatalf("%s: %v (at %s)", what, err, b.location())
+		b.t.Fatalf("%s: %v (at %s)\n%.3000s", what, err, b.location(), b.html("body"))
+	}
+}
+
+// html is the outer HTML of the first element matching css, for failure
+// messages.
+func (b *browserTab) html(css string) string {
+	s, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS(css)))
+	return s
+}
+
+// waitFor polls a JavaScript predicate every 100 ms.
+func (b *browserTab) waitFor(what, predicate string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](predicate,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		b.t.Fatalf("waiting for %s: %v\n%.4000s", what, err, b.html("main"))
 	}
 }
 
@@ -141,8 +178,7 @@ func (b *browserTab) waitPage(name string) {
 	b.t.Helper()
 	sel := chromedp.CSS(`body[data-page="` + name + `"]`)
 	if err := chromedp.Do(b.ctx, chromedp.WaitVisible(sel)); err != nil {
-		html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-		b.t.Fatalf("waiting for page %q: %v (at %s)\n%.2000s", name, err, b.location(), html)
+		b.t.Fatalf("waiting for page %q: %v (at %s)\n%.2000s", name, err, b.location(), b.html("body"))
 	}
 	b.screenshot(name)
 }
@@ -226,6 +262,16 @@ func (b *browserTab) expectResult(code string) {
 	}
 }
 
+// leaveResult waits for the result page, checks it shows code, presses
+// next and returns what the merchant got back with code.
+func (b *browserTab) leaveResult(m *merchant, code string) map[string]any {
+	b.t.Helper()
+	b.waitPage("result")
+	b.expectResult(code)
+	b.click("next")
+	return b.backAtMerchant(m, code)
+}
+
 // TestBrowser drives the verification page in headless Chromium, from the
 // merchant's page back to the merchant, for the flows a merchant meets.
 func TestBrowser(t *testing.T) {
@@ -250,10 +296,7 @@ func TestBrowser(t *testing.T) {
 		b.click("privacy-accept")
 		b.waitPage("verify")
 		b.click("outcome-0")
-		b.waitPage("result")
-		b.expectResult("0")
-		b.click("next")
-		res := b.backAtMerchant(m, "0")
+		res := b.leaveResult(m, "0")
 		if merchantDetails(res) != 1 {
 			t.Errorf("%d VerificationDetailList entries, want 1", merchantDetails(res))
 		}
@@ -365,10 +408,7 @@ func TestBrowser(t *testing.T) {
 		b.click("retry")
 		b.waitPage("verify")
 		b.click("outcome-0")
-		b.waitPage("result")
-		b.expectResult("0")
-		b.click("next")
-		res := b.backAtMerchant(m, "0")
+		res := b.leaveResult(m, "0")
 		if n := merchantDetails(res); n != 2 {
 			t.Fatalf("%d VerificationDetailList entries, want 2", n)
 		}
@@ -387,10 +427,7 @@ func TestBrowser(t *testing.T) {
 		b.click("retry")
 		b.waitPage("verify")
 		b.click("outcome-1005")
-		b.waitPage("result")
-		b.expectResult("16")
-		b.click("next")
-		if n := merchantDetails(b.backAtMerchant(m, "16")); n != 2 {
+		if n := merchantDetails(b.leaveResult(m, "16")); n != 2 {
 			t.Errorf("%d VerificationDetailList entries, want 2", n)
 		}
 	})
@@ -400,10 +437,7 @@ func TestBrowser(t *testing.T) {
 		b.startAtMerchant(m)
 		b.waitPage("verify")
 		b.click("outcome-1410")
-		b.waitPage("result")
-		b.expectResult("1410")
-		b.click("next")
-		b.backAtMerchant(m, "1410")
+		b.leaveResult(m, "1410")
 	})
 
 	t.Run("other code from the list", func(t *testing.T) {
@@ -412,10 +446,7 @@ func TestBrowser(t *testing.T) {
 		b.waitPage("verify")
 		b.do("choose 1301", chromedp.SetValue(chromedp.CSS("#other"), "1301"))
 		b.click("outcome-other")
-		b.waitPage("result")
-		b.expectResult("16") // one attempt allowed, it failed
-		b.click("next")
-		res := b.backAtMerchant(m, "16")
+		res := b.leaveResult(m, "16") // one attempt allowed, it failed
 		if d := res["VerificationDetailList"].([]any)[0].(map[string]any); d["ErrorCode"] != float64(1301) {
 			t.Errorf("attempt %v, want 1301", d["ErrorCode"])
 		}
@@ -525,10 +556,7 @@ func TestBrowser(t *testing.T) {
 		b, m, _ := flow(t, "scripted-auto", map[string]any{"RuleId": "retry-then-pass"})
 		b.startAtMerchant(m)
 		// Completion auto: opening the page plays the scenario.
-		b.waitPage("result")
-		b.expectResult("0")
-		b.click("next")
-		if n := merchantDetails(b.backAtMerchant(m, "0")); n != 2 {
+		if n := merchantDetails(b.leaveResult(m, "0")); n != 2 {
 			t.Errorf("%d VerificationDetailList entries, want 2", n)
 		}
 	})
@@ -553,10 +581,7 @@ func TestBrowser(t *testing.T) {
 		b.click("retry")
 		b.waitPage("verify")
 		b.click("continue")
-		b.waitPage("result")
-		b.expectResult("0")
-		b.click("next")
-		if n := merchantDetails(b.backAtMerchant(m, "0")); n != 2 {
+		if n := merchantDetails(b.leaveResult(m, "0")); n != 2 {
 			t.Errorf("%d VerificationDetailList entries, want 2", n)
 		}
 	})
@@ -584,10 +609,7 @@ func TestBrowser(t *testing.T) {
 		b.click("outcome-2016")
 		b.waitPage("failed")
 		b.click("outcome-1410")
-		b.waitPage("result")
-		b.expectResult("1410")
-		b.click("next")
-		if n := merchantDetails(b.backAtMerchant(m, "1410")); n != 3 {
+		if n := merchantDetails(b.leaveResult(m, "1410")); n != 3 {
 			t.Errorf("%d VerificationDetailList entries, want 3", n)
 		}
 	})

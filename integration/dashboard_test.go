@@ -1,118 +1,14 @@
 package integration
 
 import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
-
-// dashboardTab is one tab with a viewport, collecting the console.
-type dashboardTab struct {
-	t   *testing.T
-	ctx context.Context
-
-	mu      sync.Mutex
-	console []chromedp.ConsoleMessage
-}
-
-func dashboardOpenTab(t *testing.T, browser context.Context, width, height int64, mobile bool) *dashboardTab {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(browser, 90*time.Second)
-	t.Cleanup(cancel)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(cancelTab)
-	tab := &dashboardTab{t: t, ctx: ctx}
-	var vp chromedp.Action[chromedp.Void] = chromedp.EmulateViewport(width, height)
-	if mobile {
-		vp = chromedp.EmulateViewport(width, height, chromedp.EmulateMobile, chromedp.EmulateTouch)
-	}
-	if err := chromedp.Do(ctx, vp); err != nil {
-		t.Fatalf("viewport: %v", err)
-	}
-	go func() {
-		for m, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			tab.mu.Lock()
-			tab.console = append(tab.console, m)
-			tab.mu.Unlock()
-		}
-	}()
-	return tab
-}
-
-// dashboardConsoleErrors lists console errors: CSP violations, failed
-// assets, exceptions. allow401 accepts the 401 of a login page.
-func (d *dashboardTab) consoleErrors(allow401 bool) []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []string
-	for _, m := range d.console {
-		if allow401 && strings.Contains(m.Text, "status of 401") {
-			continue
-		}
-		if m.Type == chromedp.ConsoleError || m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
-			out = append(out, fmt.Sprintf("%s (%s)", m, m.URL))
-		}
-	}
-	return out
-}
-
-func (d *dashboardTab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
-	d.t.Helper()
-	if err := chromedp.Do(d.ctx, actions...); err != nil {
-		html, _ := chromedp.Run(d.ctx, chromedp.OuterHTML(chromedp.CSS("body")))
-		d.t.Fatalf("%s: %v\n%.3000s", what, err, html)
-	}
-}
-
-func (d *dashboardTab) eval(js string) string {
-	d.t.Helper()
-	s, err := chromedp.Run(d.ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		d.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return s
-}
-
-// waitFor polls a JavaScript predicate every 100 ms (the dashboard
-// refreshes every 2 s).
-func (d *dashboardTab) waitFor(what, predicate string) {
-	d.t.Helper()
-	if _, err := chromedp.Run(d.ctx, chromedp.Poll[chromedp.Void](predicate,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
-		html, _ := chromedp.Run(d.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
-		d.t.Fatalf("waiting for %s: %v\n%.4000s", what, err, html)
-	}
-}
-
-func (d *dashboardTab) screenshot(name string) {
-	d.t.Helper()
-	png, err := chromedp.Run(d.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		d.t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.MkdirAll(browserScreenshots, 0o755); err != nil {
-		d.t.Errorf("screenshot %s: %v", name, err)
-		return
-	}
-	file := filepath.Join(browserScreenshots, name+".png")
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		d.t.Errorf("writing %s: %v", file, err)
-	}
-}
 
 // TestDashboard: the dashboard (behind an admin token) lists a session
 // created through the Go SDK, shows its result after completion without a
@@ -125,18 +21,16 @@ func TestDashboard(t *testing.T) {
 	ui := tg.BaseURL + "/_emulator/ui"
 
 	t.Run("login", func(t *testing.T) {
-		tab := dashboardOpenTab(t, browser, 390, 844, true)
+		tab := openTab(t, browser, "dashboard", phoneViewport)
+		tab.allowHTTPErrors = true // the login page answers 401
 		tab.do("open the dashboard without a token", chromedp.Navigate(ui), chromedp.WaitVisible(chromedp.CSS(`input#token`)))
-		tab.screenshot("dashboard-login")
+		tab.screenshot("login")
 		// Typing the token into the form opens the dashboard.
 		tab.do("log in", chromedp.SendKeys(chromedp.CSS(`input#token`), admin), chromedp.Submit(chromedp.CSS(`form`)),
 			chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
-		if errs := tab.consoleErrors(true); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
 	})
 
-	tab := dashboardOpenTab(t, browser, 1280, 900, false)
+	tab := openTab(t, browser, "dashboard", desktopViewport)
 	// ?token= once: the cookie is set and the token leaves the address bar.
 	tab.do("open the dashboard with ?token=", chromedp.Navigate(ui+"?token="+admin), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
 	if loc := tab.eval(`location.href`); strings.Contains(loc, admin) {
@@ -224,7 +118,7 @@ func TestDashboard(t *testing.T) {
 	if got := tab.eval(`document.getElementById('live').className`); !strings.Contains(got, "ok") {
 		t.Errorf("live indicator = %q", got)
 	}
-	tab.screenshot("dashboard-desktop")
+	tab.screenshot("desktop")
 
 	// The clock offset shows once the clock is moved.
 	ctlCall(t, "POST", tg.BaseURL+"/_emulator/clock", admin, map[string]any{"advance": "11m"}, nil)
@@ -235,12 +129,8 @@ func TestDashboard(t *testing.T) {
 	ctlCall(t, "POST", tg.BaseURL+"/_emulator/clock", admin, map[string]any{"advance": "11m"}, nil)
 	tab.waitFor("the expired session", `(document.querySelector('tr[data-token="`+token2+`"] td.state') || {}).textContent === "expired"`)
 
-	if errs := tab.consoleErrors(false); len(errs) > 0 {
-		t.Errorf("console errors: %v", errs)
-	}
-
 	t.Run("phone", func(t *testing.T) {
-		phone := dashboardOpenTab(t, browser, 390, 844, true)
+		phone := openTab(t, browser, "dashboard-phone", phoneViewport)
 		phone.do("open on a phone", chromedp.Navigate(ui+"?token="+admin), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
 		phone.waitFor("a refresh", `document.body.dataset.refreshes >= 1`)
 		phone.do("expand the diagnostics", chromedp.Click(chromedp.CSS(`#requests-body tr.req:has(.sig-failed) + tr.detail summary`)))
@@ -250,14 +140,11 @@ func TestDashboard(t *testing.T) {
 		if got := phone.eval(`getComputedStyle(document.querySelector('#sessions thead')).display`); got != "none" {
 			t.Errorf("table head shown on a phone: display %s", got)
 		}
-		phone.screenshot("dashboard-mobile")
-		if errs := phone.consoleErrors(false); len(errs) > 0 {
-			t.Errorf("console errors: %v", errs)
-		}
+		phone.screenshot("mobile")
 	})
 
 	t.Run("namespace filter", func(t *testing.T) {
-		ns := dashboardOpenTab(t, browser, 1280, 900, false)
+		ns := openTab(t, browser, "dashboard-namespace", desktopViewport)
 		ns.do("open filtered", chromedp.Navigate(ui+"?token="+admin+"&secretId="+credOther.SecretID), chromedp.WaitVisible(chromedp.CSS(`#sessions`)))
 		ns.waitFor("a refresh", `document.body.dataset.refreshes >= 1`)
 		if got := ns.eval(`String(document.querySelectorAll('#sessions-body tr[data-token]').length)`); got != "1" {

@@ -250,7 +250,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := Record{
 		Time:      g.cfg.Clock.Now(),
-		RequestID: g.cfg.IDs.String(),
+		RequestID: g.cfg.IDs.Lower(),
 		Method:    r.Method,
 		Path:      r.URL.Path,
 		TraceID:   firstValue(r.Header, hTraceID),

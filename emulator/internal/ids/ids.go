@@ -39,9 +39,10 @@ func (s *Source) UUID() uuid.UUID {
 	return u
 }
 
-// String returns a random UUID in the canonical lower-case form
-// (RequestIds).
-func (s *Source) String() string { return s.UUID().String() }
+// Lower returns a random UUID in the canonical lower-case form
+// (RequestIds). It is not named String: a Source printed with %v must not
+// draw an id.
+func (s *Source) Lower() string { return s.UUID().String() }
 
 // Upper returns a random UUID in upper case, as BizTokens are written.
 func (s *Source) Upper() string {

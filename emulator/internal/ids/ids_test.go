@@ -13,7 +13,7 @@ func TestSourceMakesVersion4UUIDs(t *testing.T) {
 	for _, gen := range []struct {
 		name string
 		f    func() string
-	}{{"String", s.String}, {"Upper", s.Upper}} {
+	}{{"Lower", s.Lower}, {"Upper", s.Upper}} {
 		t.Run(gen.name, func(t *testing.T) {
 			seen := map[string]bool{}
 			for range 1000 {
@@ -44,7 +44,7 @@ func TestSourceMakesVersion4UUIDs(t *testing.T) {
 // Two sources (two emulators in one process) do not repeat each other.
 func TestSourcesAreIndependent(t *testing.T) {
 	a, b := NewSource(), NewSource()
-	if a.String() == b.String() {
+	if a.Lower() == b.Lower() {
 		t.Fatal("two sources gave the same first id")
 	}
 }
@@ -59,7 +59,7 @@ func TestSourceConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 500 {
-				id := s.String()
+				id := s.Lower()
 				mu.Lock()
 				if seen[id] {
 					t.Errorf("%q repeated", id)
@@ -76,6 +76,6 @@ func BenchmarkSource(b *testing.B) {
 	s := NewSource()
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = s.String()
+		_ = s.Lower()
 	}
 }
