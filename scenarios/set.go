@@ -10,8 +10,12 @@ import (
 // Set is a validated collection of scenarios with their compiled match
 // rules. It is immutable once built and safe for concurrent reads.
 type Set struct {
-	byName   map[string]*entry
-	order    []*entry // match order
+	byName map[string]*entry
+	order  []*entry // every scenario, in match order
+	// matchers are the entries of order that have a match rule: Select
+	// walks only these on every Apply (the library has a hundred
+	// scenarios and none of them matches by itself).
+	matchers []*entry
 	sorted   []*Scenario
 	bySecret map[string]*Scenario
 	def      *Scenario
@@ -66,6 +70,9 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 		}
 		s.byName[sc.Name] = e
 		s.order = append(s.order, e)
+		if sc.Match != nil {
+			s.matchers = append(s.matchers, e)
+		}
 	}
 	// defaultFor conflicts, in match order.
 	for _, e := range s.order {
@@ -131,7 +138,7 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		}
 		note = fmt.Sprintf("RuleId %q names no scenario; falling through", in.RuleID)
 	}
-	for _, e := range s.order {
+	for _, e := range s.matchers {
 		if e.matches(in) {
 			return e.sc, ReasonMatch, note
 		}
@@ -146,9 +153,6 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 
 func (e *entry) matches(in SelectInput) bool {
 	m := e.sc.Match
-	if m == nil {
-		return false
-	}
 	if x := m.Extra; x != nil {
 		switch {
 		case x.Exact != "":
