@@ -57,12 +57,23 @@ func buildFloor(dir string) (string, error) {
 	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(floorSource), 0o644); err != nil {
 		return "", err
 	}
-	out := filepath.Join(dir, "floor")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
+	return goBuild(src, ".", filepath.Join(dir, "floor"), "GOWORK=off")
+}
+
+// buildSignatureFloor builds emulator/internal/sigfloor, the floor plus the
+// emulator's signature check, like the floor.
+func buildSignatureFloor(root, dir string) (string, error) {
+	return goBuild(root, "./emulator/internal/sigfloor", filepath.Join(dir, "sigfloor"))
+}
+
+// goBuild builds pkg in dir to out with the release flags of
+// scripts/build.sh.
+func goBuild(dir, pkg, out string, env ...string) (string, error) {
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS="), env...)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build floor: %v\n%s", err, b)
+		return "", fmt.Errorf("build %s: %v\n%s", filepath.Base(out), err, b)
 	}
 	return out, nil
 }

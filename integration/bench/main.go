@@ -11,6 +11,11 @@
 //     from RSS and, precisely, from the Go heap of an in-process emulator;
 //   - one Apply carrying an 8 MB CompareImageBase64: latency and peak RSS.
 //
+// Every throughput load also runs against a "signature floor"
+// (emulator/internal/sigfloor): the floor plus the emulator's signature
+// check and nothing else, which shows how much of the floor's throughput the
+// mandatory check alone leaves.
+//
 // It prints a table with the emulator/floor ratios and checks the goals;
 // -json FILE writes the same figures as JSON. It is not a test: run it with
 //
@@ -89,6 +94,13 @@ type Throughput struct {
 	// (client + floor server CPU) / (client + emulator server CPU) per
 	// request, with the client's CPU of the floor run.
 	EstimatedRatio float64 `json:"estimatedRatio"`
+	// SignatureFloor is the same load on the floor plus the emulator's
+	// signature check (emulator/internal/sigfloor), in the same rounds.
+	// SignatureRatio is its requests per second / the floor's: the share of
+	// the floor's throughput the mandatory check leaves; RatioRPS /
+	// SignatureRatio is what everything else the emulator does leaves of it.
+	SignatureFloor *loadResult `json:"signatureFloor,omitempty"`
+	SignatureRatio float64     `json:"signatureRatioRps,omitempty"`
 	// RunRatios are the ratios of every run (-runs), in run order; the
 	// figures above are those of the median run.
 	RunRatios []float64 `json:"runRatios,omitempty"`
@@ -209,18 +221,23 @@ func run(o options, logw io.Writer) (*Report, error) {
 	}
 	defer os.RemoveAll(tmp)
 
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
 	emuBin := o.bin
 	if emuBin == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return nil, err
-		}
-		logf("building the emulator (scripts/build.sh) and the floor server")
+		logf("building the emulator (scripts/build.sh)")
 		if emuBin, err = buildEmulator(root, tmp); err != nil {
 			return nil, err
 		}
 	}
+	logf("building the floor and the signature floor")
 	floorBin, err := buildFloor(tmp)
+	if err != nil {
+		return nil, err
+	}
+	sigBin, err := buildSignatureFloor(root, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -256,10 +273,10 @@ func run(o options, logw io.Writer) (*Report, error) {
 	rep.ColdStartMS = pair(median(colds[0]), median(colds[1]))
 
 	// Idle RSS, then throughput with both servers (and the emulator with
-	// its log at warn) running side by side: every load is measured in
-	// rounds of alternating slices, so that a change in the machine's
-	// background load hits both servers alike.
-	procs := make([]*proc, 3)
+	// its log at warn, and the signature floor) running side by side: every
+	// load is measured in rounds of alternating slices, so that a change in
+	// the machine's background load hits all servers alike.
+	procs := make([]*proc, 4)
 	defer func() {
 		for _, p := range procs {
 			if p != nil {
@@ -270,7 +287,8 @@ func run(o options, logw io.Writer) (*Report, error) {
 	quiet := &kind{Name: "emulator (log warn)", Bin: emuBin, Env: func(addr string) []string {
 		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
 	}}
-	for j, k := range []*kind{emu, floor, quiet} {
+	sig := &kind{Name: "signature floor", Bin: sigBin, Env: func(addr string) []string { return []string{"SIGFLOOR_ADDR=" + addr} }}
+	for j, k := range []*kind{emu, floor, quiet, sig} {
 		if procs[j], err = start(k); err != nil {
 			return nil, err
 		}
@@ -385,9 +403,17 @@ func applyParams(extra string) map[string]any {
 // rounds is how many slices each load is cut into.
 const rounds = 5
 
-// throughput runs the four signed loads against the emulator and the floor
-// (procs[0], procs[1]), and apply-tc3 against the emulator with its log at
-// warn (procs[2]), interleaved.
+// The servers of a throughput run, as indexes into its procs.
+const (
+	procEmulator = iota
+	procFloor
+	procQuiet // the emulator with its log at warn: apply-tc3 only
+	procSignature
+)
+
+// throughput runs the four signed loads against the emulator, the floor and
+// the signature floor, and apply-tc3 against the emulator with its log at
+// warn, interleaved.
 func throughput(procs []*proc, cred emulator.Credential, o options, logf func(string, ...any)) (map[string]Throughput, error) {
 	// request signs the load of one name for procs[j]. A Get reads a
 	// BizToken created just before its run: the Applies of the runs before
@@ -396,7 +422,7 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	request := func(j int, name string) ([]byte, error) {
 		s := signer{cred: cred, host: procs[j].addr}
 		token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
-		if strings.HasPrefix(name, "get-") && procs[j].kind.Bin != procs[1].kind.Bin {
+		if strings.HasPrefix(name, "get-") && (j == procEmulator || j == procQuiet) {
 			resp, _, err := once(procs[j].addr, s.tc3(actionApply, applyParams("bench-get")))
 			if err != nil {
 				return nil, fmt.Errorf("Apply for the Get token: %w", err)
@@ -417,12 +443,13 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	}
 	out := map[string]Throughput{}
 	for _, name := range loadNames {
-		n := 2
+		targets := []int{procEmulator, procFloor, procSignature}
 		if name == "apply-tc3" {
-			n = 3
+			targets = append(targets, procQuiet)
 		}
-		ls := make([]*loader, n)
-		for j := 0; j < n; j++ {
+		n := len(targets)
+		ls := make([]*loader, len(procs))
+		for _, j := range targets {
 			raw, err := request(j, name)
 			if err != nil {
 				return nil, err
@@ -440,8 +467,8 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 		}
 		slice := o.duration / rounds
 		for r := 0; r < rounds; r++ {
-			for i := range ls {
-				j := (i + r) % n
+			for i := range targets {
+				j := targets[(i+r)%n]
 				s0, err := procs[j].cpuTime()
 				if err != nil {
 					return nil, err
@@ -456,8 +483,9 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 				ls[j].clientCPU += selfCPU() - c0
 			}
 		}
-		res := make([]loadResult, n)
-		for j, l := range ls {
+		res := make([]loadResult, len(procs))
+		for _, j := range targets {
+			l := ls[j]
 			l.close()
 			res[j] = l.result()
 			if res[j].Errors > 0 {
@@ -466,9 +494,14 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 			logf("  %-20s %-9s %8.0f req/s  p50 %.2f ms  p99 %.2f ms  server CPU %.1f µs/req  client CPU %.1f µs/req",
 				procs[j].kind.Name, name, res[j].RPS, res[j].P50MS, res[j].P99MS, res[j].ServerCPUus, res[j].ClientCPUus)
 		}
-		out[name] = newThroughput(name, res[0], res[1])
-		if n == 3 {
-			out["apply-tc3 (log warn)"] = newThroughput("apply-tc3, log level warn", res[2], res[1])
+		t := newThroughput(name, res[procEmulator], res[procFloor])
+		t.SignatureFloor = &res[procSignature]
+		if f := res[procFloor].RPS; f > 0 {
+			t.SignatureRatio = res[procSignature].RPS / f
+		}
+		out[name] = t
+		if ls[procQuiet] != nil {
+			out["apply-tc3 (log warn)"] = newThroughput("apply-tc3, log level warn", res[procQuiet], res[procFloor])
 		}
 	}
 	return out, nil
@@ -592,6 +625,9 @@ func printReport(w io.Writer, rep *Report) {
 		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
 		row(t.Name+" server CPU per request", "µs", pair(t.Emulator.ServerCPUus, t.Floor.ServerCPUus))
 		fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", t.Name, t.EstimatedRatio)
+		if sf := t.SignatureFloor; sf != nil {
+			fmt.Fprintf(tw, "%s signature floor: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, t.SignatureRatio, sf.ServerCPUus)
+		}
 		if len(t.RunRatios) > 1 {
 			fmt.Fprintf(tw, "%s ratio of every run (median reported)\t\t\t%s\t\n", t.Name, formatRatios(t.RunRatios))
 		}

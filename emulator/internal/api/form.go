@@ -9,7 +9,7 @@ import (
 // (GODEBUG urlmaxqueryparams); a query with more parses as empty.
 const maxFormParams = 10000
 
-// parseForm parses a query string or an application/x-www-form-urlencoded
+// ParseForm parses a query string or an application/x-www-form-urlencoded
 // body exactly as url.ParseQuery does (errors are dropped with the pair they
 // concern, as the gateway always did), with one difference that matters: no
 // value shares memory with s. url.ParseQuery returns substrings of its input
@@ -24,7 +24,7 @@ const maxFormParams = 10000
 // bytes in all, so a value kept from it keeps at most that much alive;
 // larger values get their own. The map is sized up front and single values
 // share one backing array.
-func parseForm(s string) url.Values {
+func ParseForm(s string) url.Values {
 	if strings.Count(s, "&")+1 > maxFormParams {
 		return url.Values{}
 	}

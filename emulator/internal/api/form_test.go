@@ -26,7 +26,7 @@ var formSeeds = []string{
 	strings.Repeat("v="+strings.Repeat("C", 250)+"&", 20) + "last=1",
 }
 
-// FuzzParseForm: parseForm gives what url.ParseQuery gives, and no value
+// FuzzParseForm: ParseForm gives what url.ParseQuery gives, and no value
 // points into the input.
 func FuzzParseForm(f *testing.F) {
 	for _, s := range formSeeds {
@@ -34,12 +34,12 @@ func FuzzParseForm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want, _ := url.ParseQuery(s)
-		got := parseForm(s)
+		got := ParseForm(s)
 		if len(want) == 0 && len(got) == 0 {
 			return
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("parseForm(%q) = %v, url.ParseQuery = %v", s, got, want)
+			t.Fatalf("ParseForm(%q) = %v, url.ParseQuery = %v", s, got, want)
 		}
 		assertDetached(t, s, got)
 	})
@@ -71,12 +71,12 @@ func TestParseFormTooManyParams(t *testing.T) {
 	if err == nil || len(want) != 0 {
 		t.Fatalf("url.ParseQuery accepted %d params: the limit changed (%v, %d keys)", maxFormParams+1, err, len(want))
 	}
-	if got := parseForm(s); len(got) != 0 {
-		t.Errorf("parseForm kept %d keys over the limit", len(got))
+	if got := ParseForm(s); len(got) != 0 {
+		t.Errorf("ParseForm kept %d keys over the limit", len(got))
 	}
 	ok := strings.Repeat("a=1&", maxFormParams-1) + "b=2"
-	if got := parseForm(ok); len(got["a"]) != maxFormParams-1 || got.Get("b") != "2" {
-		t.Errorf("parseForm at the limit: %d a, b=%q", len(got["a"]), got.Get("b"))
+	if got := ParseForm(ok); len(got["a"]) != maxFormParams-1 || got.Get("b") != "2" {
+		t.Errorf("ParseForm at the limit: %d a, b=%q", len(got["a"]), got.Get("b"))
 	}
 }
 
@@ -102,7 +102,7 @@ func TestReadBody(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r, _ := newBodyRequest(c.body, c.length)
-			got, tooBig, err := readBody(r, c.limit)
+			got, tooBig, err := ReadBody(r, c.limit)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -295,7 +295,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		if len(r.URL.RawQuery)+len(r.URL.Path) > MaxGetBytes {
 			return Reply{Err: catalog.New(catalog.RequestSizeLimitExceeded)}, lang
 		}
-		values := parseForm(r.URL.RawQuery)
+		values := ParseForm(r.URL.RawQuery)
 		call.values = values
 		if !tc3 {
 			sreq.Params = values
@@ -307,7 +307,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		if !tc3 {
 			limit = MaxV1PostBytes
 		}
-		body, tooBig, err := readBody(r, limit)
+		body, tooBig, err := ReadBody(r, limit)
 		if tooBig {
 			if !tc3 {
 				return Reply{Err: catalog.V1Oversize()}, lang
@@ -325,7 +325,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		case tc3 && mediaType == "application/json":
 			call.json = true
 		case !tc3 && mediaType == "application/x-www-form-urlencoded":
-			values := parseForm(string(body))
+			values := ParseForm(string(body))
 			sreq.Params = values
 			call.values = values
 			call.skip = params.V1CommonParams
@@ -398,14 +398,14 @@ func fillRecord(rec *Record, c signature.Common) {
 	rec.Scheme = string(c.Scheme)
 }
 
-// readBody reads at most limit bytes. tooBig reports a body over the limit,
+// ReadBody reads at most limit bytes. tooBig reports a body over the limit,
 // detected from Content-Length before reading when possible.
 //
 // A body with a known length is read into one buffer of exactly that size
 // (an 8 MB image costs 8 MB, not the 16 MB a growing buffer reaches); a
 // body of unknown length (chunked), or longer than announced (a hand-made
 // http.Request), grows by doubling up to limit+1 bytes.
-func readBody(r *http.Request, limit int64) (body []byte, tooBig bool, err error) {
+func ReadBody(r *http.Request, limit int64) (body []byte, tooBig bool, err error) {
 	if r.ContentLength > limit {
 		return nil, true, nil
 	}
