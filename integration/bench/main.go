@@ -16,6 +16,10 @@
 // check and nothing else, which shows how much of the floor's throughput the
 // mandatory check alone leaves.
 //
+// -compare BIN runs a second emulator binary (a build of main, say) in the
+// same interleaved rounds: an A/B of a change that the machine's drift
+// between two bench runs does not blur.
+//
 // It prints a table with the emulator/floor ratios and checks the goals;
 // -json FILE writes the same figures as JSON. It is not a test: run it with
 //
@@ -64,6 +68,7 @@ type options struct {
 	bin      string
 	strict   bool
 	runs     int
+	compare  string // a second emulator binary run beside the first (-compare)
 }
 
 // Pair is one figure for both servers.
@@ -101,6 +106,10 @@ type Throughput struct {
 	// SignatureRatio is what everything else the emulator does leaves of it.
 	SignatureFloor *loadResult `json:"signatureFloor,omitempty"`
 	SignatureRatio float64     `json:"signatureRatioRps,omitempty"`
+	// Compared is the same load on the -compare binary, CompareRatio its
+	// requests per second / the floor's.
+	Compared     *loadResult `json:"compared,omitempty"`
+	CompareRatio float64     `json:"compareRatioRps,omitempty"`
 	// RunRatios are the ratios of every run (-runs), in run order; the
 	// figures above are those of the median run.
 	RunRatios []float64 `json:"runRatios,omitempty"`
@@ -173,6 +182,7 @@ func main() {
 	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	flag.StringVar(&o.bin, "bin", "", "emulator binary to measure (default: build it with scripts/build.sh)")
 	flag.BoolVar(&o.strict, "strict", true, "exit 1 when a goal is missed")
+	flag.StringVar(&o.compare, "compare", "", "another emulator binary (e.g. a build of main) to run in the same interleaved rounds as the measured one: an A/B of a change, steadier than two bench runs")
 	flag.IntVar(&o.runs, "runs", 1, "throughput runs of every load; the run with the median ratio is reported (steadier on a noisy machine)")
 	flag.Parse()
 	if o.starts < 5 {
@@ -276,7 +286,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 	// its log at warn, and the signature floor) running side by side: every
 	// load is measured in rounds of alternating slices, so that a change in
 	// the machine's background load hits all servers alike.
-	procs := make([]*proc, 4)
+	procs := make([]*proc, 5)
 	defer func() {
 		for _, p := range procs {
 			if p != nil {
@@ -288,7 +298,11 @@ func run(o options, logw io.Writer) (*Report, error) {
 		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
 	}}
 	sig := &kind{Name: "signature floor", Bin: sigBin, Env: func(addr string) []string { return []string{"SIGFLOOR_ADDR=" + addr} }}
-	for j, k := range []*kind{emu, floor, quiet, sig} {
+	running := []*kind{emu, floor, quiet, sig}
+	if o.compare != "" {
+		running = append(running, &kind{Name: "compared (-compare)", Bin: o.compare, Env: emu.Env})
+	}
+	for j, k := range running {
 		if procs[j], err = start(k); err != nil {
 			return nil, err
 		}
@@ -409,6 +423,7 @@ const (
 	procFloor
 	procQuiet // the emulator with its log at warn: apply-tc3 only
 	procSignature
+	procCompared // the -compare binary, when given
 )
 
 // throughput runs the four signed loads against the emulator, the floor and
@@ -422,7 +437,7 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	request := func(j int, name string) ([]byte, error) {
 		s := signer{cred: cred, host: procs[j].addr}
 		token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
-		if strings.HasPrefix(name, "get-") && (j == procEmulator || j == procQuiet) {
+		if strings.HasPrefix(name, "get-") && (j == procEmulator || j == procQuiet || j == procCompared) {
 			resp, _, err := once(procs[j].addr, s.tc3(actionApply, applyParams("bench-get")))
 			if err != nil {
 				return nil, fmt.Errorf("Apply for the Get token: %w", err)
@@ -444,6 +459,9 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	out := map[string]Throughput{}
 	for _, name := range loadNames {
 		targets := []int{procEmulator, procFloor, procSignature}
+		if procs[procCompared] != nil {
+			targets = append(targets, procCompared)
+		}
 		if name == "apply-tc3" {
 			targets = append(targets, procQuiet)
 		}
@@ -498,6 +516,10 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 		t.SignatureFloor = &res[procSignature]
 		if f := res[procFloor].RPS; f > 0 {
 			t.SignatureRatio = res[procSignature].RPS / f
+			if ls[procCompared] != nil {
+				t.Compared = &res[procCompared]
+				t.CompareRatio = res[procCompared].RPS / f
+			}
 		}
 		out[name] = t
 		if ls[procQuiet] != nil {
@@ -627,6 +649,9 @@ func printReport(w io.Writer, rep *Report) {
 		fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", t.Name, t.EstimatedRatio)
 		if sf := t.SignatureFloor; sf != nil {
 			fmt.Fprintf(tw, "%s signature floor: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, t.SignatureRatio, sf.ServerCPUus)
+		}
+		if c := t.Compared; c != nil {
+			fmt.Fprintf(tw, "%s -compare binary: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, t.CompareRatio, c.ServerCPUus)
 		}
 		if len(t.RunRatios) > 1 {
 			fmt.Fprintf(tw, "%s ratio of every run (median reported)\t\t\t%s\t\n", t.Name, formatRatios(t.RunRatios))
