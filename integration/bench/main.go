@@ -100,19 +100,31 @@ type Throughput struct {
 	// request, with the client's CPU of the floor run.
 	EstimatedRatio float64 `json:"estimatedRatio"`
 	// SignatureFloor is the same load on the floor plus the emulator's
-	// signature check (emulator/internal/sigfloor), in the same rounds.
-	// SignatureRatio is its requests per second / the floor's: the share of
-	// the floor's throughput the mandatory check leaves; RatioRPS /
-	// SignatureRatio is what everything else the emulator does leaves of it.
-	SignatureFloor *loadResult `json:"signatureFloor,omitempty"`
-	SignatureRatio float64     `json:"signatureRatioRps,omitempty"`
-	// Compared is the same load on the -compare binary, CompareRatio its
-	// requests per second / the floor's.
-	Compared     *loadResult `json:"compared,omitempty"`
-	CompareRatio float64     `json:"compareRatioRps,omitempty"`
+	// signature check (emulator/internal/sigfloor): its ratio is the share
+	// of the floor's throughput the mandatory check leaves, and RatioRPS /
+	// its ratio what everything else the emulator does leaves of that.
+	SignatureFloor *Beside `json:"signatureFloor,omitempty"`
+	// Compared is the same load on the -compare binary.
+	Compared *Beside `json:"compared,omitempty"`
 	// RunRatios are the ratios of every run (-runs), in run order; the
 	// figures above are those of the median run.
 	RunRatios []float64 `json:"runRatios,omitempty"`
+}
+
+// Beside is one load on one more server, measured in the same rounds as
+// the emulator and the floor.
+type Beside struct {
+	Result loadResult `json:"result"`
+	// RatioRPS is its requests per second / the floor's.
+	RatioRPS float64 `json:"ratioRps"`
+}
+
+func beside(r, floor loadResult) *Beside {
+	b := &Beside{Result: r}
+	if floor.RPS > 0 {
+		b.RatioRPS = r.RPS / floor.RPS
+	}
+	return b
 }
 
 // Sessions is the memory cost of pending sessions.
@@ -251,7 +263,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	emu := &kind{Name: "emulator", Bin: emuBin, Env: func(addr string) []string {
+	emu := &kind{Name: "emulator", Bin: emuBin, Emulator: true, Env: func(addr string) []string {
 		// The defaults of the binary (log level info, text) apply.
 		return []string{"EMULATOR_ADDR=" + addr}
 	}}
@@ -286,7 +298,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 	// its log at warn, and the signature floor) running side by side: every
 	// load is measured in rounds of alternating slices, so that a change in
 	// the machine's background load hits all servers alike.
-	procs := make([]*proc, 5)
+	procs := make([]*proc, procCount)
 	defer func() {
 		for _, p := range procs {
 			if p != nil {
@@ -294,13 +306,13 @@ func run(o options, logw io.Writer) (*Report, error) {
 			}
 		}
 	}()
-	quiet := &kind{Name: "emulator (log warn)", Bin: emuBin, Env: func(addr string) []string {
+	quiet := &kind{Name: "emulator (log warn)", Bin: emuBin, Emulator: true, Env: func(addr string) []string {
 		return []string{"EMULATOR_ADDR=" + addr, "EMULATOR_LOG_LEVEL=warn"}
 	}}
 	sig := &kind{Name: "signature floor", Bin: sigBin, Env: func(addr string) []string { return []string{"SIGFLOOR_ADDR=" + addr} }}
 	running := []*kind{emu, floor, quiet, sig}
 	if o.compare != "" {
-		running = append(running, &kind{Name: "compared (-compare)", Bin: o.compare, Env: emu.Env})
+		running = append(running, &kind{Name: "compared (-compare)", Bin: o.compare, Emulator: true, Env: emu.Env})
 	}
 	for j, k := range running {
 		if procs[j], err = start(k); err != nil {
@@ -424,6 +436,7 @@ const (
 	procQuiet // the emulator with its log at warn: apply-tc3 only
 	procSignature
 	procCompared // the -compare binary, when given
+	procCount
 )
 
 // throughput runs the four signed loads against the emulator, the floor and
@@ -433,11 +446,11 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 	// request signs the load of one name for procs[j]. A Get reads a
 	// BizToken created just before its run: the Applies of the runs before
 	// may have evicted an older one (the store keeps the newest
-	// DefaultMaxSessions); the floor answers anything.
+	// DefaultMaxSessions); the reference servers answer any.
 	request := func(j int, name string) ([]byte, error) {
 		s := signer{cred: cred, host: procs[j].addr}
 		token := "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
-		if strings.HasPrefix(name, "get-") && (j == procEmulator || j == procQuiet || j == procCompared) {
+		if strings.HasPrefix(name, "get-") && procs[j].kind.Emulator {
 			resp, _, err := once(procs[j].addr, s.tc3(actionApply, applyParams("bench-get")))
 			if err != nil {
 				return nil, fmt.Errorf("Apply for the Get token: %w", err)
@@ -513,13 +526,9 @@ func throughput(procs []*proc, cred emulator.Credential, o options, logf func(st
 				procs[j].kind.Name, name, res[j].RPS, res[j].P50MS, res[j].P99MS, res[j].ServerCPUus, res[j].ClientCPUus)
 		}
 		t := newThroughput(name, res[procEmulator], res[procFloor])
-		t.SignatureFloor = &res[procSignature]
-		if f := res[procFloor].RPS; f > 0 {
-			t.SignatureRatio = res[procSignature].RPS / f
-			if ls[procCompared] != nil {
-				t.Compared = &res[procCompared]
-				t.CompareRatio = res[procCompared].RPS / f
-			}
+		t.SignatureFloor = beside(res[procSignature], res[procFloor])
+		if ls[procCompared] != nil {
+			t.Compared = beside(res[procCompared], res[procFloor])
 		}
 		out[name] = t
 		if ls[procQuiet] != nil {
@@ -647,11 +656,13 @@ func printReport(w io.Writer, rep *Report) {
 		row(t.Name+" p99", "ms", pair(t.Emulator.P99MS, t.Floor.P99MS))
 		row(t.Name+" server CPU per request", "µs", pair(t.Emulator.ServerCPUus, t.Floor.ServerCPUus))
 		fmt.Fprintf(tw, "%s est. throughput on an idle machine (x floor)\t%.2f\t\t\t\n", t.Name, t.EstimatedRatio)
-		if sf := t.SignatureFloor; sf != nil {
-			fmt.Fprintf(tw, "%s signature floor: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, t.SignatureRatio, sf.ServerCPUus)
-		}
-		if c := t.Compared; c != nil {
-			fmt.Fprintf(tw, "%s -compare binary: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, t.CompareRatio, c.ServerCPUus)
+		for _, b := range []struct {
+			label string
+			run   *Beside
+		}{{"signature floor", t.SignatureFloor}, {"-compare binary", t.Compared}} {
+			if b.run != nil {
+				fmt.Fprintf(tw, "%s %s: throughput (x floor), server CPU (µs)\t%.2f\t%.2f\t\t\n", t.Name, b.label, b.run.RatioRPS, b.run.Result.ServerCPUus)
+			}
 		}
 		if len(t.RunRatios) > 1 {
 			fmt.Fprintf(tw, "%s ratio of every run (median reported)\t\t\t%s\t\n", t.Name, formatRatios(t.RunRatios))

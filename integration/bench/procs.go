@@ -14,11 +14,14 @@ import (
 	"time"
 )
 
-// kind is one of the two servers measured.
+// kind is one of the servers measured.
 type kind struct {
-	Name string // "emulator" or "floor"
+	Name string // "emulator", "floor", ...
 	Bin  string
 	Env  func(addr string) []string
+	// Emulator marks an emulator build (the reference servers answer any
+	// BizToken; an emulator's Get needs one it issued).
+	Emulator bool
 }
 
 // proc is a running server.
