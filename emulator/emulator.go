@@ -17,15 +17,19 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // The credential accepted when none is configured. It is documented and
@@ -155,6 +159,7 @@ type Server struct {
 	store   store.Store
 	loader  *scenarios.Loader
 	service *faceid.Service
+	actions *actions.Layer
 	gateway *api.Gateway
 	journal *control.Journal
 	control *control.Handler
@@ -255,7 +260,18 @@ func New(opts Options) (*Server, error) {
 		Logger:    log,
 		Observer:  s.journal,
 	})
-	s.service.Register(s.gateway)
+	samples := media.Encode()
+	s.actions = actions.New(actions.Config{
+		Spec:        spec.Faceid,
+		NewRequest:  model.NewRequest,
+		NewResponse: model.NewResponse,
+		Scenarios:   s.scenarioSet,
+		IDs:         idSource,
+		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
+		Logger:      log,
+	})
+	s.service.Register(s.actions)
+	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Service:    s.service,
 		Journal:    s.journal,

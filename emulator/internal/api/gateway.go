@@ -194,6 +194,7 @@ type Gateway struct {
 	cfg     Config
 	regions map[string]bool
 	actions map[string]Handler
+	resolve Resolver
 	bufs    sync.Pool // *respBuf for response bodies
 	calls   sync.Pool // *Call
 }
@@ -235,6 +236,15 @@ func New(cfg Config) *Gateway {
 
 // Register adds an action. It must be called before serving.
 func (g *Gateway) Register(action string, h Handler) { g.actions[action] = h }
+
+// Resolver finds the handler of an action not registered one by one; the
+// spec-driven layer resolves its actions on first use, so that start-up
+// does not read the specs.
+type Resolver func(action string) (Handler, bool)
+
+// SetResolver sets the resolver consulted for actions not registered. It
+// must be called before serving.
+func (g *Gateway) SetResolver(r Resolver) { g.resolve = r }
 
 // Actions lists the registered action names.
 func (g *Gateway) Actions() []string {
@@ -357,6 +367,9 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 	}
 
 	h, ok := g.actions[common.Action]
+	if !ok && g.resolve != nil {
+		h, ok = g.resolve(common.Action)
+	}
 	if !ok {
 		return Reply{Err: catalog.New(catalog.InvalidAction)}, lang
 	}

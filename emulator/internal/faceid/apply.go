@@ -23,9 +23,9 @@ const (
 )
 
 var (
-	themeColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	languages  = map[string]bool{"en": true, "zh-cn": true, "zh-tc": true, "th": true, "id": true}
-	actions    = map[string]bool{"blink": true, "mouth": true, "nod": true, "shake": true}
+	themeColor      = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	languages       = map[string]bool{"en": true, "zh-cn": true, "zh-tc": true, "th": true, "id": true}
+	livenessActions = map[string]bool{"blink": true, "mouth": true, "nod": true, "shake": true}
 )
 
 func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
@@ -238,7 +238,7 @@ func checkActionList(v string) string {
 	seen := map[string]bool{}
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
-		if !actions[p] {
+		if !livenessActions[p] {
 			return "unknown action " + strconv.Quote(p) + " (blink, mouth, nod, shake)"
 		}
 		if seen[p] {

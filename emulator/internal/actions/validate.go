@@ -1,0 +1,203 @@
+package actions
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/spec"
+)
+
+// Validate checks a decoded request model against its spec object: every
+// required member present, and every documented rule (enum, range, length,
+// size, base64, URL) kept, in nested objects and lists too. Types and
+// unknown members were already checked by decoding. The error names the
+// parameter by its dotted path ("Config.CheckMode", "List.0.Name").
+func Validate(obj *spec.Object, model any) *catalog.Error {
+	v := reflect.ValueOf(model)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	return validateStruct(obj, v, "")
+}
+
+func validateStruct(obj *spec.Object, v reflect.Value, prefix string) *catalog.Error {
+	for _, m := range obj.Members {
+		f := fieldByJSONName(v, m.Name)
+		if !f.IsValid() {
+			continue // the model has no such field: generated from the same spec, so never
+		}
+		path := prefix + m.Name
+		if isAbsent(f) {
+			if m.Required {
+				return catalog.Missing(path)
+			}
+			continue
+		}
+		if err := validateValue(m, f, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateValue(m *spec.Member, f reflect.Value, path string) *catalog.Error {
+	for f.Kind() == reflect.Pointer {
+		f = f.Elem()
+	}
+	switch {
+	case m.Type == "object" && m.Object != nil:
+		return validateStruct(m.Object, f, path+".")
+	case m.Type == "list":
+		if m.Rule != nil && m.Rule.MaxLength > 0 && f.Len() > m.Rule.MaxLength {
+			return catalog.BadValue(path, fmt.Sprintf("at most %d items", m.Rule.MaxLength))
+		}
+		for i := 0; i < f.Len(); i++ {
+			elem := f.Index(i)
+			ip := path + "." + strconv.Itoa(i)
+			if m.Object != nil {
+				if err := validateStruct(m.Object, elem, ip+"."); err != nil {
+					return err
+				}
+			} else if err := checkRule(m.Rule, elem, ip); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return checkRule(m.Rule, f, path)
+}
+
+// checkRule checks one scalar against its documented rule.
+func checkRule(r *spec.Rule, v reflect.Value, path string) *catalog.Error {
+	if r == nil {
+		return nil
+	}
+	if len(r.Enum) > 0 && !inEnum(r.Enum, v) {
+		return catalog.BadValue(path, "not one of "+enumText(r.Enum))
+	}
+	switch v.Kind() {
+	case reflect.String:
+		s := v.String()
+		if r.MaxBytes > 0 && len(s) > r.MaxBytes {
+			return catalog.BadValue(path, fmt.Sprintf("larger than %s", byteSize(r.MaxBytes)))
+		}
+		if r.MaxLength > 0 && utf8.RuneCountInString(s) > r.MaxLength {
+			return catalog.BadValue(path, fmt.Sprintf("longer than %d characters", r.MaxLength))
+		}
+		switch r.Format {
+		case "base64":
+			if !ValidBase64(s) {
+				return catalog.BadValue(path, "not valid base64 (no data: prefix, standard alphabet, padded)")
+			}
+		case "url":
+			if !validURL(s) {
+				return catalog.BadValue(path, "not an absolute http or https URL")
+			}
+		}
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+		var n float64
+		switch v.Kind() {
+		case reflect.Int, reflect.Int64:
+			n = float64(v.Int())
+		case reflect.Uint64:
+			n = float64(v.Uint())
+		default:
+			n = v.Float()
+		}
+		if (r.Min != nil && n < *r.Min) || (r.Max != nil && n > *r.Max) {
+			return catalog.BadValue(path, "out of range "+rangeText(r))
+		}
+	}
+	return nil
+}
+
+func inEnum(enum []json.RawMessage, v reflect.Value) bool {
+	got, err := json.Marshal(v.Interface())
+	if err != nil {
+		return false
+	}
+	for _, e := range enum {
+		if string(e) == string(got) {
+			return true
+		}
+		// An enum of numbers written as strings in the rules file, or the
+		// reverse, still compares by value.
+		if strings.Trim(string(e), `"`) == strings.Trim(string(got), `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+func enumText(enum []json.RawMessage) string {
+	parts := make([]string, len(enum))
+	for i, e := range enum {
+		parts[i] = strings.Trim(string(e), `"`)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func rangeText(r *spec.Rule) string {
+	lo, hi := "-∞", "∞"
+	if r.Min != nil {
+		lo = strconv.FormatFloat(*r.Min, 'f', -1, 64)
+	}
+	if r.Max != nil {
+		hi = strconv.FormatFloat(*r.Max, 'f', -1, 64)
+	}
+	return lo + "–" + hi
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.Itoa(n>>20) + " MB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.Itoa(n>>10) + " KB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+// ValidBase64 reports whether s is standard, padded base64 (what Tencent's
+// image parameters take; a data: URI prefix is refused).
+func ValidBase64(s string) bool {
+	if s == "" || len(s)%4 != 0 {
+		return false
+	}
+	_, err := base64.StdEncoding.DecodeString(s)
+	return err == nil
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// isAbsent: a nil pointer, slice or interface (the decoders leave absent
+// parameters nil).
+func isAbsent(f reflect.Value) bool {
+	switch f.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Interface, reflect.Map:
+		return f.IsNil()
+	}
+	return false
+}
+
+// fieldByJSONName finds the struct field whose json tag names the member.
+func fieldByJSONName(v reflect.Value, name string) reflect.Value {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if tag == name {
+			return v.Field(i)
+		}
+	}
+	return reflect.Value{}
+}
