@@ -24,6 +24,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
@@ -160,6 +161,7 @@ type Server struct {
 	loader  *scenarios.Loader
 	service *faceid.Service
 	actions *actions.Layer
+	files   *files.Area
 	gateway *api.Gateway
 	journal *control.Journal
 	control *control.Handler
@@ -270,7 +272,13 @@ func New(opts Options) (*Server, error) {
 		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
 		Logger:      log,
 	})
+	var builtin []files.File
+	for _, f := range media.Files() {
+		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
+	}
+	s.files = files.New(s.clock, idSource, builtin)
 	s.service.Register(s.actions)
+	faceid.RegisterUpload(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Service:    s.service,
@@ -298,9 +306,10 @@ func (e *ScenarioError) Error() string {
 	return "scenario files have problems:\n" + strings.Join(lines, "\n")
 }
 
-// ServeHTTP routes to the control API, the verification page or the API
-// gateway. The gateway answers on "/" and on any other path, because SDKs
-// can be given an endpoint with a path prefix.
+// ServeHTTP routes to the control API, the verification page, the file
+// area (uploads and the files answers link to) or the API gateway. The
+// gateway answers on "/" and on any other path, because SDKs can be given
+// an endpoint with a path prefix.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
@@ -308,6 +317,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
 		s.web.ServeHTTP(w, r)
+	case strings.HasPrefix(p, files.Prefix):
+		s.files.ServeHTTP(w, r)
 	default:
 		s.gateway.ServeHTTP(w, r)
 	}

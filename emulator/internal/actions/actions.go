@@ -159,15 +159,30 @@ func (l *Layer) serve(ctx context.Context, call *api.Call, action *spec.Action, 
 	return h(ctx, &Call{Call: call, Action: action, Request: req, layer: l})
 }
 
-// answerAtOnce is the handler of an action with no handler of its own:
-// select a scenario, play its behaviour for the action, answer.
-func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply {
+// answerAtOnce is the handler of an action with no handler of its own.
+func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply { return c.Respond(nil) }
+
+// Respond answers a call that creates no session: select its scenario,
+// play the scenario's error, fault or latency for the action, and answer
+// with values (members the handler works out, such as an upload link) and
+// then the scenario's scripted response members over the default answer.
+func (c *Call) Respond(values map[string]any) api.Reply {
 	sc := c.Select("")
 	b, _ := sc.Behavior(c.Action.Name)
 	if reply, done := c.Script(b, c.Common.SecretID+"\x00"+sc.Name+"\x00"+c.Action.Name, true); done {
 		return reply
 	}
-	reply := c.Answer(b.Response)
+	members := values
+	if len(b.Response) > 0 {
+		members = make(map[string]any, len(values)+len(b.Response))
+		for k, v := range values {
+			members[k] = v
+		}
+		for k, v := range b.Response {
+			members[k] = v
+		}
+	}
+	reply := c.Answer(members)
 	reply.Latency = time.Duration(b.Latency)
 	return reply
 }
