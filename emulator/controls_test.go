@@ -181,7 +181,7 @@ func TestServerControls(t *testing.T) {
 
 	// Journal.
 	recs := r.srv.RequestsMatching(emulator.RequestFilter{SecretID: credB.SecretID, Action: "GetWebVerificationResultIntl"})
-	if len(recs) != 2 || recs[0].BizToken != tok3 || recs[0].Signature != "ok" {
+	if len(recs) != 2 || recs[0].Token != tok3 || recs[0].Signature != "ok" {
 		t.Errorf("journal for B = %+v", recs)
 	}
 	data, _ := json.Marshal(r.srv.Requests())

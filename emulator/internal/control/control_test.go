@@ -14,6 +14,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
@@ -41,9 +42,13 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 	f := &fixture{store: store.NewMemory(100), journal: NewJournal(4), ready: &atomic.Bool{},
 		base: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	f.clock = clock.NewOffset(clock.Fixed(f.base))
-	svc := faceid.New(faceid.Config{Store: f.store, Scenarios: func() *scenarios.Set { return set }, Clock: f.clock})
+	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := flow.NewHub(flow.Config{Store: f.store, Flows: flows, Clock: f.clock})
 	f.h = New(Config{
-		Service: svc, Journal: f.journal, Clock: f.clock,
+		Hub: hub, Journal: f.journal, Clock: f.clock,
 		Scenarios: func() *scenarios.Set { return set }, Ready: f.ready.Load,
 		AdminToken: admin, Version: "test",
 	})
@@ -53,9 +58,10 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 func (f *fixture) session(t *testing.T, token, secretID string) {
 	t.Helper()
 	err := f.store.Create(&store.Session{
-		BizToken: token, SecretID: secretID, CreatedAt: f.clock.Now(), State: store.StatePending,
-		RedirectURL: "https://merchant.example/", Scenario: "default", ScenarioReason: "global-default",
-		Config: store.Config{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"},
+		Token: token, Flow: faceid.FlowWeb, SecretID: secretID, CreatedAt: f.clock.Now(), State: store.StatePending,
+		Scenario: "default", ScenarioReason: "global-default",
+		Data: &faceid.WebData{RedirectURL: "https://merchant.example/",
+			Config: faceid.WebConfig{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +163,7 @@ func TestRouteErrors(t *testing.T) {
 		})
 	}
 	// None of the failures above changed the session.
-	var s SessionJSON
+	var s faceid.SessionJSON
 	f.do("GET", "/_emulator/sessions/TOKEN-A", "").decode(t, &s)
 	if s.State != "pending" || s.Scripted {
 		t.Errorf("session changed by failed calls: %+v", s)
@@ -171,7 +177,7 @@ func TestCompleteAndConflict(t *testing.T) {
 	if r.code != 200 {
 		t.Fatalf("complete: %d %s", r.code, r.body)
 	}
-	var s SessionJSON
+	var s faceid.SessionJSON
 	r.decode(t, &s)
 	if s.State != "completed" || s.Result == nil || s.Result.ErrorCode != 0 || s.Result.Source != "control" {
 		t.Errorf("completed session = %+v", s)
@@ -210,7 +216,10 @@ func TestSessionsFilterAndReset(t *testing.T) {
 	}
 	f.do("POST", "/_emulator/sessions/A2/complete", `{"ErrorCode":1002}`)
 	list := func(q string) (toks []string, total int) {
-		var out SessionsJSON
+		var out struct {
+			Sessions []faceid.SessionJSON
+			Total    int
+		}
 		r := f.do("GET", "/_emulator/sessions"+q, "")
 		if r.code != 200 {
 			t.Fatalf("list %s: %d %s", q, r.code, r.body)
@@ -282,6 +291,39 @@ func TestClockRoutes(t *testing.T) {
 	}
 }
 
+func records(rs []RequestJSON) []api.Record {
+	out := make([]api.Record, len(rs))
+	for i, r := range rs {
+		out[i] = r.Record
+	}
+	return out
+}
+
+// TestRequestsTokens: records carry "token" and "flow"; a web-flow record
+// also "bizToken" (its name before flows), and both ?token= and ?bizToken=
+// filter.
+func TestRequestsTokens(t *testing.T) {
+	f := newFixture(t, "")
+	f.journal.Observe(api.Record{RequestID: "w", SecretID: "AKIDA", Signature: "ok", Token: "T-WEB", Flow: "web"})
+	f.journal.Observe(api.Record{RequestID: "s", SecretID: "AKIDA", Signature: "ok", Token: "T-SDK", Flow: "sdk"})
+	raw := f.do("GET", "/_emulator/requests", "").body
+	for _, want := range []string{`"token":"T-WEB","flow":"web"`, `"bizToken":"T-WEB"`, `"token":"T-SDK","flow":"sdk"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("journal JSON lacks %s: %s", want, raw)
+		}
+	}
+	if strings.Contains(raw, `"bizToken":"T-SDK"`) {
+		t.Errorf("a non-web record has bizToken: %s", raw)
+	}
+	for _, q := range []string{"?token=T-SDK", "?bizToken=T-SDK"} {
+		var out RequestsJSON
+		f.do("GET", "/_emulator/requests"+q, "").decode(t, &out)
+		if got := ids(records(out.Requests)); strings.Join(got, "") != "s" {
+			t.Errorf("%s = %v", q, got)
+		}
+	}
+}
+
 func TestRequestsRoute(t *testing.T) {
 	f := newFixture(t, "")
 	for i := 0; i < 6; i++ {
@@ -289,11 +331,11 @@ func TestRequestsRoute(t *testing.T) {
 	}
 	var out RequestsJSON
 	f.do("GET", "/_emulator/requests", "").decode(t, &out)
-	if got := ids(out.Requests); strings.Join(got, "") != "cdef" || out.Total != 4 || out.Capacity != 4 || out.Observed != 6 {
+	if got := ids(records(out.Requests)); strings.Join(got, "") != "cdef" || out.Total != 4 || out.Capacity != 4 || out.Observed != 6 {
 		t.Errorf("requests = %v total %d capacity %d observed %d", got, out.Total, out.Capacity, out.Observed)
 	}
 	f.do("GET", "/_emulator/requests?limit=2", "").decode(t, &out)
-	if got := ids(out.Requests); strings.Join(got, "") != "ef" || out.Total != 4 {
+	if got := ids(records(out.Requests)); strings.Join(got, "") != "ef" || out.Total != 4 {
 		t.Errorf("limit 2 = %v total %d", got, out.Total)
 	}
 	if r := f.do("DELETE", "/_emulator/requests", ""); r.code != 204 {

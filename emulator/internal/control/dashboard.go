@@ -226,7 +226,7 @@ type uiData struct {
 	Version       string
 	SecretID      string
 	Clock         ClockJSON
-	Sessions      []SessionJSON // newest first
+	Sessions      []any // newest first, as their flows render them
 	SessionsTotal int
 	Requests      []api.Record // newest first
 	RequestsTotal int
