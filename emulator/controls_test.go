@@ -83,7 +83,7 @@ func TestServerControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.State != emulator.StatePending || s.SecretId != credA.SecretID || s.BizToken != tok {
+	if s.State != emulator.StatePending || s.SecretId != credA.SecretID || s.BizToken != tok || s.Token != tok || s.Flow != "web" {
 		t.Errorf("session = %+v", s)
 	}
 	if s.VerificationURL != "/reflect/?token="+tok {

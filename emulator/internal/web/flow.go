@@ -89,7 +89,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step := q.Get("step")
-	h.log.Debug("page", "bizToken", token, "step", step, "status", v.Status)
+	h.log.Debug("page", "token", token, "step", step, "status", v.Status)
 	switch v.Status {
 	case faceid.StatusExpired:
 		h.render(w, r, http.StatusOK, h.expiredPage(v))
@@ -110,7 +110,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		if v.Status != faceid.StatusPending {
 			// The scenario completes on open (mode auto), or the link
 			// expired in between: this request completed the session.
-			h.log.Debug("page completed on open", "bizToken", token, "status", v.Status)
+			h.log.Debug("page completed on open", "token", token, "status", v.Status)
 			h.finished(w, r, v)
 			return
 		}
@@ -140,7 +140,7 @@ func (h *handler) finished(w http.ResponseWriter, r *http.Request, v faceid.View
 	case v.Status == faceid.StatusExpired:
 		h.render(w, r, http.StatusOK, h.expiredPage(v))
 	case s.Result != nil && s.Result.ErrorCode == catalog.ResultPass && s.Config.AutoSkip && toMerchant(w, s.RedirectURL, v.Session.Token):
-		h.log.Debug("page auto-skip to merchant", "bizToken", v.Session.Token)
+		h.log.Debug("page auto-skip to merchant", "token", v.Session.Token)
 	default:
 		h.render(w, r, http.StatusOK, h.resultPage(v))
 	}
@@ -155,7 +155,7 @@ func (h *handler) shortcut(w http.ResponseWriter, r *http.Request, token, raw st
 		return
 	}
 	v, err := h.svc.Shortcut(token, code)
-	h.log.Debug("page outcome shortcut", "bizToken", token, "code", code, "err", err)
+	h.log.Debug("page outcome shortcut", "token", token, "code", code, "err", err)
 	switch {
 	case errors.Is(err, faceid.ErrCompleted):
 		// Nothing changes; the page says so.
@@ -198,7 +198,7 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 		h.sessionError(w, r, err)
 		return
 	}
-	h.log.Debug("page step", "bizToken", token, "step", step, "code", f.Get("code"), "status", v.Status)
+	h.log.Debug("page step", "token", token, "step", step, "code", f.Get("code"), "status", v.Status)
 	if v.Status != faceid.StatusPending {
 		seeOther(w, token, stepResult)
 		return
