@@ -23,6 +23,7 @@ import (
 type fixture struct {
 	h       *Handler
 	store   store.Store
+	hub     *flow.Hub
 	clock   *clock.Offset
 	journal *Journal
 	ready   *atomic.Bool
@@ -42,11 +43,12 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 	f := &fixture{store: store.NewMemory(100), journal: NewJournal(4), ready: &atomic.Bool{},
 		base: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	f.clock = clock.NewOffset(clock.Fixed(f.base))
-	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }))
+	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hub := flow.NewHub(flow.Config{Store: f.store, Flows: flows, Clock: f.clock})
+	f.hub = hub
 	f.h = New(Config{
 		Hub: hub, Journal: f.journal, Clock: f.clock,
 		Scenarios: func() *scenarios.Set { return set }, Ready: f.ready.Load,
@@ -510,5 +512,112 @@ func TestDashboardEscapes(t *testing.T) {
 	}
 	if r := f.do("GET", "/_emulator", ""); r.code != http.StatusFound || r.header.Get("Location") != "/_emulator/ui" {
 		t.Errorf("/_emulator: %d %q", r.code, r.header.Get("Location"))
+	}
+}
+
+// probeFlow is a second flow, so that the routes are checked for a flow
+// other than web: it completes with {"Result":"<code>"} and renders only
+// the fields every flow has.
+type probeFlow struct{}
+
+type probeData struct {
+	Result string `json:"result"`
+}
+
+func (d *probeData) Clone() store.Data { c := *d; return &c }
+
+type probeJSON struct {
+	Flow, Token, SecretId, State, Result string
+	Timeline                             []store.Event
+}
+
+func (probeFlow) Kind() string                                       { return "probe" }
+func (probeFlow) NewData() store.Data                                { return &probeData{} }
+func (probeFlow) ResultLifetime() time.Duration                      { return time.Hour }
+func (probeFlow) EvictionGrace() time.Duration                       { return 0 }
+func (probeFlow) Expire(*store.Session, time.Time) bool              { return false }
+func (probeFlow) Outcome(int, *float64) (*scenarios.Scenario, error) { return nil, flow.ErrUnknownCode }
+func (probeFlow) SetScenario(sess *store.Session, sc *scenarios.Scenario, _ time.Time) error {
+	sess.Override = []byte(sc.Name)
+	return nil
+}
+
+func (probeFlow) Status(sess *store.Session) string {
+	if sess.State == store.StateCompleted {
+		return flow.StatusCompleted
+	}
+	return flow.StatusPending
+}
+
+func (probeFlow) Complete(sess *store.Session, body json.RawMessage, now time.Time) error {
+	var req struct{ Result string }
+	if err := json.Unmarshal(body, &req); err != nil || req.Result == "" {
+		return flow.Invalid(`give {"Result":"<code>"}`)
+	}
+	if sess.State != store.StatePending {
+		return flow.ErrCompleted
+	}
+	sess.State = store.StateCompleted
+	sess.Data.(*probeData).Result = req.Result
+	flow.AddEvent(sess, now, "completed", "result %s", req.Result)
+	return nil
+}
+
+func (probeFlow) Render(sess *store.Session, _ string) any {
+	return probeJSON{Flow: "probe", Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
+		Result: sess.Data.(*probeData).Result, Timeline: sess.Timeline}
+}
+
+// TestOtherFlow: the session routes and the dashboard work for a session
+// of any flow, each listed with its Flow.
+func TestOtherFlow(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-WEB", "AKIDA")
+	sess := f.hub.NewSession("probe", "AKIDA", &probeData{})
+	if err := f.hub.Create(sess); err != nil {
+		t.Fatal(err)
+	}
+	tok := sess.Token
+	var list struct {
+		Sessions []struct{ Flow, Token string }
+		Total    int
+	}
+	f.do("GET", "/_emulator/sessions", "").decode(t, &list)
+	if list.Total != 2 || list.Sessions[0].Flow != "web" || list.Sessions[0].Token != "TOKEN-WEB" ||
+		list.Sessions[1].Flow != "probe" || list.Sessions[1].Token != tok {
+		t.Errorf("list = %+v", list)
+	}
+	f.do("GET", "/_emulator/sessions?flow=probe", "").decode(t, &list)
+	if list.Total != 1 || list.Sessions[0].Token != tok {
+		t.Errorf("list ?flow=probe = %+v", list)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"ErrorCode":0}`); r.code != 400 {
+		t.Errorf("web body for the probe flow: %d %s", r.code, r.body)
+	}
+	var got probeJSON
+	r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"Result":"0"}`)
+	if r.code != 200 {
+		t.Fatalf("complete probe: %d %s", r.code, r.body)
+	}
+	r.decode(t, &got)
+	if got.Flow != "probe" || got.State != "completed" || got.Result != "0" || len(got.Timeline) != 1 {
+		t.Errorf("completed probe = %+v", got)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"Result":"1"}`); r.code != 409 {
+		t.Errorf("second complete: %d %s", r.code, r.body)
+	}
+	f.do("GET", "/_emulator/sessions/"+tok, "").decode(t, &got)
+	if got.Token != tok || got.Result != "0" {
+		t.Errorf("GET probe = %+v", got)
+	}
+	if r := f.do("PUT", "/_emulator/sessions/"+tok+"/scenario", `{"ErrorCode":0}`); r.code != 400 {
+		t.Errorf("outcome the probe flow does not know: %d %s", r.code, r.body)
+	}
+	page := f.do("GET", "/_emulator/ui", "")
+	if page.code != 200 || !strings.Contains(page.body, tok) || !strings.Contains(page.body, "TOKEN-WEB") {
+		t.Errorf("dashboard with two flows: %d %s", page.code, page.body)
+	}
+	if n := f.h.Reset("AKIDA").Deleted; n != 2 {
+		t.Errorf("reset deleted %d", n)
 	}
 }

@@ -164,8 +164,8 @@ type record struct {
 }
 
 // decode reads a session written by Create or Update, or by a release
-// before flows (no "flow" member: a web session whose fields are at the
-// top level), which then reads as flow "web".
+// before flows ("bizToken" instead of "token", no "flow": a web session
+// whose fields are at the top level), which then reads as flow "web".
 func (b *Bolt) decode(data []byte) (*Session, error) {
 	var r record
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -173,8 +173,12 @@ func (b *Bolt) decode(data []byte) (*Session, error) {
 	}
 	s := &r.Session
 	raw := []byte(r.Data)
+	if s.Token == "" && r.BizToken != "" {
+		// Written before flows: the flow's fields are at the top level.
+		s.Token, raw = r.BizToken, data
+	}
 	if s.Flow == "" {
-		s.Flow, s.Token, raw = legacyFlow, r.BizToken, data
+		s.Flow = legacyFlow
 	}
 	d, ok := b.codec.NewData(s.Flow)
 	if !ok {
