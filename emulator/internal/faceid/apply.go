@@ -9,9 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
@@ -49,7 +50,7 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 		RedirectURL: *req.RedirectURL,
 		SecretID:    call.Common.SecretID,
 	}
-	sc, reason, note := s.scenarios().Select(in)
+	sc, reason, note := s.web.scenarios().Select(in)
 	if note != "" {
 		call.Note(note)
 	}
@@ -58,41 +59,37 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 
 	latency := api.Reply{}
 	if b, ok := sc.Behavior(ActionApply); ok {
-		n := s.countApply(call.Common.SecretID+"\x00"+sc.Name, b)
-		reply, scripted := scriptedReply(b, n)
+		n := s.hub.Counters().Scoped(call.Common.SecretID, sc.Name, ActionApply, b.Times)
+		reply, scripted := actions.Scripted(b, n)
 		if scripted {
 			return reply
 		}
 		latency = reply
 	}
 
-	now := s.now()
-	sess := &store.Session{
-		BizToken:        s.ids.Upper(),
-		SecretID:        call.Common.SecretID,
-		CreatedAt:       now,
+	d := &WebData{
 		RedirectURL:     *req.RedirectURL,
 		Extra:           req.Extra,
 		RuleID:          deref(req.RuleId),
 		Config:          cfg,
 		HasCompareImage: req.CompareImageBase64 != nil && *req.CompareImageBase64 != "",
-		Scenario:        sc.Name,
-		ScenarioReason:  string(reason),
-		State:           store.StatePending,
 	}
-	if sc.Media.BestFrame == "compare-image" && sess.HasCompareImage {
-		sess.CompareImage = *req.CompareImageBase64
+	if sc.Media.BestFrame == "compare-image" && d.HasCompareImage {
+		d.CompareImage = *req.CompareImageBase64
 	}
-	addEventText(sess, now, "created", chosen)
-	if err := s.store.Create(sess); err != nil {
+	sess := s.hub.NewSession(FlowWeb, call.Common.SecretID, d)
+	sess.Scenario = sc.Name
+	sess.ScenarioReason = string(reason)
+	flow.AddEvent(sess, sess.CreatedAt, "created", chosen)
+	if err := s.hub.Create(sess); err != nil {
 		s.log.Error("create session", "err", err)
 		return api.Reply{Err: catalog.New(catalog.InternalError)}
 	}
-	call.BizToken = sess.BizToken
+	call.Token, call.Flow = sess.Token, FlowWeb
 
-	verificationURL := call.PublicBase() + "/reflect/?token=" + sess.BizToken
+	verificationURL := call.PublicBase() + "/reflect/?token=" + sess.Token
 	latency.Body = &model.ApplyWebVerificationBizTokenIntlResponse{
-		BizToken:        sess.BizToken,
+		BizToken:        sess.Token,
 		VerificationURL: verificationURL,
 		VerificationUrl: verificationURL,
 		RequestId:       call.RequestID,
@@ -102,8 +99,8 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 
 // validateApply checks the request against the documented rules and returns
 // the Config with every default resolved.
-func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (store.Config, *catalog.Error) {
-	cfg := store.Config{
+func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (WebConfig, *catalog.Error) {
+	cfg := WebConfig{
 		CheckMode:            2,
 		SecurityLevel:        3,
 		ThemeColor:           defaultTheme,
