@@ -29,9 +29,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,7 +109,8 @@ func ctrImage(t testing.TB) string {
 				"(podman pull %s, or the CI stand-in: scripts/ci-golang-standin.sh)", base, base)
 			return
 		}
-		ctrBuild.image = fmt.Sprintf("localhost/faceid-emulator-test:%d-%d", os.Getpid(), time.Now().UnixNano())
+		ctrSweep()
+		ctrBuild.image = "localhost/" + ctrName("emulator")
 		// --layers=false: the Go module and build caches are cache mounts,
 		// so a rebuild is still incremental, and no intermediate build
 		// stage image (over 200 MB each with the vfs driver) is left
@@ -136,9 +140,35 @@ func ctrRemoveImage() {
 	}
 }
 
-// ctrName is a container, volume or network name unique to this run.
+// ctrName is a container, volume, network or image name unique to this
+// run; ctrSweep finds it by the process id.
 func ctrName(what string) string {
 	return fmt.Sprintf("faceid-ctest-%d-%s-%d", os.Getpid(), what, time.Now().UnixNano()%1e9)
+}
+
+var ctrNamePID = regexp.MustCompile(`faceid-ctest-(\d+)-`)
+
+// ctrSweep removes what earlier runs killed before their cleanup left
+// behind: containers, volumes, networks and images named by ctrName for a
+// process that is gone.
+func ctrSweep() {
+	for _, kind := range []struct{ list, rm []string }{
+		{[]string{"ps", "--all", "--format", "{{.Names}}"}, []string{"rm", "--force", "--time", "0"}},
+		{[]string{"volume", "ls", "--format", "{{.Name}}"}, []string{"volume", "rm", "--force"}},
+		{[]string{"network", "ls", "--format", "{{.Name}}"}, []string{"network", "rm", "--force"}},
+		{[]string{"images", "--format", "{{.Repository}}:{{.Tag}}"}, []string{"rmi", "--force"}},
+	} {
+		stdout, _, _ := ctrCommand(ctrTimeout, kind.list...)
+		for _, name := range strings.Fields(stdout) {
+			m := ctrNamePID.FindStringSubmatch(name)
+			if m == nil {
+				continue
+			}
+			if pid, err := strconv.Atoi(m[1]); err == nil && pid > 0 && syscall.Kill(pid, 0) == syscall.ESRCH {
+				ctrCommand(ctrTimeout, append(kind.rm, name)...)
+			}
+		}
+	}
 }
 
 // container is a running container of the test image.

@@ -16,13 +16,14 @@
 # cache mounts at /go/pkg/mod and /root/.cache/go-build are Go's own
 # module and build caches, as with the real image.
 #
-# Idempotent: an image already made from the same Go version is kept.
+# Idempotent: an image already made by this recipe from the same Go is kept.
 # Podman's own settings (storage driver, runtime) come from its
 # configuration; .ci/run points it at .ci/containers.conf.
 #   scripts/ci-golang-standin.sh [PODMAN]
 set -eu
 podman=${1:-podman}
-cd "$(dirname "$0")/.."
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+cd "$(dirname "$self")/.."
 
 # The exact reference the Dockerfile pulls: FROM ... golang:${GO_VERSION}-bookworm
 # with the default of its global ARG GO_VERSION.
@@ -38,11 +39,14 @@ go"$go_version" | go"$go_version".*) ;;
 *) echo "$0: $goroot is $have; the Dockerfile's build stage wants Go $go_version" >&2; exit 1 ;;
 esac
 
-if [ "$("$podman" image inspect --format '{{index .Labels "standin.go"}}' "$ref" 2>/dev/null)" = "$have" ]; then
+# The stand-in is remade when Go or this recipe changes.
+recipe="$have $(sha256sum <"$self" | cut -c1-16)"
+if [ "$("$podman" image inspect --format '{{index .Labels "standin.recipe"}}' "$ref" 2>/dev/null)" = "$recipe" ]; then
   echo "$ref: stand-in for $have already present"
   exit 0
 fi
 
+"$podman" rmi "$ref" >/dev/null 2>&1 || true # an older stand-in, not left dangling
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 # Debian bookworm has merged /usr: /bin, /lib, /lib64 and /sbin are links.
@@ -73,7 +77,7 @@ tar -C "$root" -cf - . | "$podman" import --quiet \
   --change 'ENV GOTOOLCHAIN=local' \
   --change 'ENV GOPATH=/go' \
   --change 'WORKDIR /go' \
-  --change 'LABEL standin.go='"$have" \
+  --change 'LABEL standin.recipe='"\"$recipe\"" \
   --change 'LABEL standin.note="CI-only stand-in made by scripts/ci-golang-standin.sh"' \
   - "$ref" >/dev/null
 echo "$ref: stand-in for $have imported"
