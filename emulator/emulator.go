@@ -248,7 +248,8 @@ func New(opts Options) (*Server, error) {
 		return nil, s.loadErr
 	}
 	idSource := ids.NewSource()
-	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock})
+	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock,
+		MaxSessions: max, OnEviction: s.noticeEvictions(idSource)})
 	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
 		Verifier: signature.New(signature.Config{
@@ -379,6 +380,35 @@ func (s *Server) Loader() *scenarios.Loader { return s.loader }
 // Sweep evicts sessions past their result lifetime; the binary calls it
 // periodically.
 func (s *Server) Sweep() int { return s.hub.Sweep() }
+
+// EvictionAction is the journal's name for an eviction notice: an entry
+// that is no API call (method EVENT, path /_emulator/events).
+const EvictionAction = "EmulatorSessionsEvicted"
+
+// noticeEvictions makes capacity evictions visible: a warning in the log
+// and an entry in the request journal, at most once per
+// flow.NoticeEvery, each with the count since the last one.
+func (s *Server) noticeEvictions(idSource *ids.Source) func(flow.EvictionNotice) {
+	return func(n flow.EvictionNotice) {
+		msg := n.Message()
+		s.log.Warn("sessions evicted", "count", n.Count, "total", n.Total, "maxSessions", n.MaxSessions, "reason", n.Reason, "first", n.Oldest,
+			"hint", "raise EMULATOR_MAX_SESSIONS")
+		s.journal.Observe(api.Record{
+			Time:      s.clock.Now(),
+			RequestID: idSource.Lower(),
+			Method:    "EVENT",
+			Path:      control.Prefix + "/events",
+			Action:    EvictionAction,
+			Signature: "skipped",
+			Token:     n.Oldest,
+			Notes:     []string{msg},
+		})
+	}
+}
+
+// Evictions is how many sessions were evicted to stay within MaxSessions
+// since the Server started.
+func (s *Server) Evictions() uint64 { return s.hub.Evictions() }
 
 // Close releases the store.
 func (s *Server) Close() error {

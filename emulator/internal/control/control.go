@@ -240,7 +240,7 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprou
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total})
+	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total, Evicted: h.cfg.Hub.Evictions()})
 }
 
 // SessionsJSON is the answer of GET /_emulator/sessions.
@@ -250,6 +250,9 @@ type SessionsJSON struct {
 	Sessions []any `json:"Sessions"`
 	// Total is how many sessions matched before the limit.
 	Total int `json:"Total"`
+	// Evicted is how many sessions were evicted to stay within
+	// EMULATOR_MAX_SESSIONS since the emulator started (all namespaces).
+	Evicted uint64 `json:"Evicted"`
 }
 
 func (h *Handler) getSession(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {

@@ -19,7 +19,10 @@ func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
 	// Sessions belong to the account that created them, as in the real
 	// service: another SecretId cannot tell a foreign token from a bad one,
 	// nor a token of another flow.
-	if err != nil || sess.SecretID != call.Common.SecretID || sess.Flow != FlowWeb {
+	if err != nil {
+		return api.Reply{Err: s.hub.UnknownToken(catalog.BizTokenIllegal, token)}
+	}
+	if sess.SecretID != call.Common.SecretID || sess.Flow != FlowWeb {
 		return api.Reply{Err: catalog.New(catalog.BizTokenIllegal)}
 	}
 	now := s.now()
@@ -60,7 +63,8 @@ func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
 			return nil
 		})
 		if err != nil {
-			return api.Reply{Err: catalog.New(catalog.BizTokenIllegal)}
+			// Evicted between the read and the update.
+			return api.Reply{Err: s.hub.UnknownToken(catalog.BizTokenIllegal, token)}
 		}
 	}
 	latency.Body = s.resultModel(sess, call.RequestID)

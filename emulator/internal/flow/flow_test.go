@@ -197,6 +197,11 @@ func TestHubListResetSweep(t *testing.T) {
 		{"flow", store.Filter{Flow: "long"}, 0, []string{b1, a2}, 2},
 		{"pending", store.Filter{State: StatusPending}, 0, []string{a1, b1}, 2},
 		{"completed", store.Filter{State: StatusCompleted}, 0, []string{a2}, 1},
+		// With a limit the memory store is walked from its newest end.
+		{"namespace, newest one", store.Filter{SecretID: "A"}, 1, []string{a2}, 2},
+		{"flow, newest one", store.Filter{Flow: "long"}, 1, []string{a2}, 2},
+		{"pending, newest one", store.Filter{State: StatusPending}, 1, []string{b1}, 2},
+		{"limit over the count", store.Filter{}, 10, []string{a1, b1, a2}, 3},
 	}
 	for _, tc := range cases {
 		got, total := h.List(tc.f, tc.limit)
@@ -208,6 +213,9 @@ func TestHubListResetSweep(t *testing.T) {
 	c.Advance(2 * time.Minute)
 	if got, _ := h.List(store.Filter{State: StatusExpired}, 0); !reflect.DeepEqual(toks(got), []string{a1}) {
 		t.Errorf("expired = %v", toks(got))
+	}
+	if got, total := h.List(store.Filter{State: StatusExpired}, 1); !reflect.DeepEqual(toks(got), []string{a1}) || total != 1 {
+		t.Errorf("expired, newest one = %v (%d)", toks(got), total)
 	}
 	if s, _ := st.Get(a1); s.State != store.StatePending {
 		t.Errorf("List stored an expiry: %s", s.State)

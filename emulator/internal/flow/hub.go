@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
@@ -20,6 +21,14 @@ type Config struct {
 	IDs *ids.Source
 	// Clock is the time token lifetimes see (moved by the control API).
 	Clock clock.Clock
+	// MaxSessions is the store's capacity, for the eviction messages.
+	MaxSessions int
+	// OnEviction hears of capacity evictions, at most once per
+	// NoticeEvery (see EvictionNotice).
+	OnEviction func(EvictionNotice)
+	// Observer, when set, also hears what the store reports (evictions,
+	// write latency): the metrics.
+	Observer store.Observer
 }
 
 // Hub is the flow-neutral session API over the store. It is safe for
@@ -30,6 +39,11 @@ type Hub struct {
 	ids      *ids.Source
 	clock    clock.Clock
 	counters *Counters
+
+	maxSessions int
+	evicted     *evictions
+	onEviction  func(EvictionNotice)
+	observer    store.Observer
 }
 
 // NewHub returns a Hub.
@@ -43,7 +57,12 @@ func NewHub(cfg Config) *Hub {
 	if cfg.Flows == nil {
 		cfg.Flows, _ = NewRegistry()
 	}
-	return &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: NewCounters()}
+	h := &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: NewCounters(),
+		maxSessions: cfg.MaxSessions, evicted: newEvictions(cfg.MaxSessions), onEviction: cfg.OnEviction, observer: cfg.Observer}
+	if o, ok := cfg.Store.(store.Observable); ok {
+		o.SetObserver(h)
+	}
+	return h
 }
 
 // Now is the time token lifetimes see.
@@ -187,10 +206,55 @@ func (h *Hub) Render(sess *store.Session, base string) any {
 // expiries shown without being stored; f.State is matched against the
 // flow's Status (pending, completed, expired). With limit > 0 only the
 // newest limit are returned; total is how many matched.
+//
+// With a limit and a store that walks from its newest end, the newest
+// limit cost O(limit): an unfiltered listing stops there and takes total
+// from Len; a filtered one goes on counting matches without copying them.
 func (h *Hub) List(f store.Filter, limit int) (sessions []*store.Session, total int) {
 	now := h.Now()
 	status := f.State
 	f.State = ""
+	walker, ok := h.store.(store.NewestWalker)
+	if !ok || limit <= 0 {
+		return h.listAll(f, status, limit, now)
+	}
+	unfiltered := f == (store.Filter{}) && status == ""
+	var out []*store.Session
+	walker.WalkNewest(func(sess *store.Session) bool {
+		if !f.Match(sess) {
+			return true
+		}
+		fl, err := h.FlowOf(sess)
+		if err != nil {
+			return true
+		}
+		view := sess
+		if len(out) < limit || (status != "" && sess.State == store.StatePending) {
+			// Only a pending session can change by expiry: a copy is made
+			// for those a status filter must look at, and for those
+			// returned.
+			view = sess.Clone()
+			fl.Expire(view, now)
+		}
+		if status != "" && fl.Status(view) != status {
+			return true
+		}
+		total++
+		if len(out) < limit {
+			out = append(out, view)
+		}
+		return !unfiltered || len(out) < limit
+	})
+	if unfiltered {
+		total = h.store.Len()
+	}
+	slices.Reverse(out)
+	return out, total
+}
+
+// listAll is List over every session, for stores that cannot walk from
+// the newest end or an unlimited listing.
+func (h *Hub) listAll(f store.Filter, status string, limit int, now time.Time) (sessions []*store.Session, total int) {
 	var out []*store.Session
 	for _, sess := range h.store.List(f) {
 		fl, err := h.FlowOf(sess)
@@ -235,6 +299,9 @@ func (h *Hub) Sweep() int {
 	for _, f := range h.flows.All() {
 		longest = max(longest, f.ResultLifetime()+f.EvictionGrace())
 	}
+	// Evictions noticed less than NoticeEvery ago and none since: the
+	// sweep (every minute in the binary) tells the rest.
+	h.noticeEvictions(store.ReasonCapacity)
 	if longest == 0 {
 		return 0
 	}

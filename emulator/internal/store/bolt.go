@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,20 +41,55 @@ const (
 	orderToken = 16
 )
 
-// Bolt is a Store kept in a bbolt file, so sessions survive restarts. Writes
-// skip fsync: a killed process loses nothing (the kernel holds the pages),
-// a power cut may lose the last writes, which is fine for an emulator.
+// Bolt is a Store kept in a bbolt file, so sessions survive restarts.
+//
+// Writes are group commits: Create, Update and the deletes hand their work
+// to one committer goroutine, which runs whatever is queued (up to
+// maxBatch operations) in one write transaction, and each caller gets its
+// answer only once that transaction committed. Under load a transaction
+// carries many sessions instead of one; alone, a write waits for nothing
+// but its own commit.
+//
+// Writes skip fsync: a killed process (kill -9) loses nothing, because a
+// committed transaction's pages are in the kernel's page cache, which
+// outlives the process; a power cut may lose the last writes, which is
+// fine for an emulator. So an answered Apply is on disk for the next
+// process once its transaction committed, and its answer is sent only
+// after that.
 type Bolt struct {
 	db    *bolt.DB
 	max   int
 	codec Codec
-	mu    sync.Mutex // serialises count bookkeeping with writes
-	n     int
+	obs   Observer
+	n     atomic.Int64 // sessions stored; changed only by the committer
+	ops   chan *boltOp
+	quit  chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+// maxBatch bounds the operations of one group commit, so that one
+// transaction's dirty pages (and a waiting caller's latency) stay bounded.
+const maxBatch = 256
+
+// boltOp is one write handed to the committer. run does the write inside
+// the shared transaction: it returns a caller error (ErrExists, an error
+// of an Update's fn...) having written nothing, or a transaction error
+// (bbolt's), after which the batch is rolled back and each operation
+// retried in a transaction of its own. delta is its change to the count;
+// evicted the tokens it dropped for capacity.
+type boltOp struct {
+	run     func(tx *bolt.Tx, n int) (delta int, evicted []string, callerErr, txErr error)
+	delta   int
+	evicted []string
+	err     error
+	done    chan struct{}
 }
 
 // OpenBolt opens (or creates) the store in dir, keeping at most max
 // sessions (0 = no limit). codec makes each flow's Data when a session is
-// read back.
+// read back. Opening costs no pass over the sessions: their count is kept
+// in the file.
 func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
 	if codec == nil {
 		return nil, errors.New("store: OpenBolt needs a Codec")
@@ -66,7 +102,7 @@ func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	b := &Bolt{db: db, max: max, codec: codec}
+	b := &Bolt{db: db, max: max, codec: codec, ops: make(chan *boltOp, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	err = db.Update(func(tx *bolt.Tx) error {
 		s, err := tx.CreateBucketIfNotExists(bucketSessions)
 		if err != nil {
@@ -84,14 +120,132 @@ func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
 				return err
 			}
 		}
-		b.n = s.Stats().KeyN
-		return nil
+		if c := meta.Get(keyCount); len(c) == 8 {
+			b.n.Store(int64(binary.BigEndian.Uint64(c)))
+			return nil
+		}
+		// A file written before the count was kept: count once (a walk
+		// of the bucket's pages, no session decoded) and keep it.
+		n := s.Stats().KeyN
+		b.n.Store(int64(n))
+		return putCount(tx, n)
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	go b.commit()
 	return b, nil
+}
+
+// keyCount holds the number of stored sessions (8 bytes, big endian),
+// written in every transaction that changes it.
+var keyCount = []byte("count")
+
+func putCount(tx *bolt.Tx, n int) error {
+	v := make([]byte, 8)
+	binary.BigEndian.PutUint64(v, uint64(n))
+	return tx.Bucket(bucketMeta).Put(keyCount, v)
+}
+
+// SetObserver implements Observable.
+func (b *Bolt) SetObserver(o Observer) { b.obs = o }
+
+// write runs op in the committer's next transaction and waits for its
+// commit.
+func (b *Bolt) write(run func(tx *bolt.Tx, n int) (int, []string, error, error)) (*boltOp, error) {
+	op := &boltOp{run: run, done: make(chan struct{})}
+	start := time.Now()
+	select {
+	case b.ops <- op:
+	case <-b.quit:
+		return nil, bolt.ErrDatabaseNotOpen
+	}
+	select {
+	case <-op.done:
+	case <-b.done:
+		// The committer stopped: it answered everything it took.
+		select {
+		case <-op.done:
+		default:
+			return nil, bolt.ErrDatabaseNotOpen
+		}
+	}
+	if b.obs != nil {
+		b.obs.WriteLatency(time.Since(start))
+	}
+	if b.obs != nil && len(op.evicted) > 0 && op.err == nil {
+		b.obs.Evicted(ReasonCapacity, op.evicted)
+	}
+	return op, op.err
+}
+
+// commit is the committer goroutine: it takes what is queued, runs it in
+// one transaction and answers every operation once it committed.
+func (b *Bolt) commit() {
+	defer close(b.done)
+	batch := make([]*boltOp, 0, maxBatch)
+	for closing := false; !closing; {
+		batch = batch[:0]
+		select {
+		case op := <-b.ops:
+			batch = append(batch, op)
+		case <-b.quit:
+			// Answer what was queued before Close, then stop.
+			closing = true
+		}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-b.ops:
+				batch = append(batch, op)
+			default:
+				break drain
+			}
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		if err := b.runBatch(batch); err != nil {
+			// One operation broke the transaction: run each alone, so
+			// only the guilty one fails.
+			for _, op := range batch {
+				op.delta, op.evicted, op.err = 0, nil, nil
+				if err := b.runBatch([]*boltOp{op}); err != nil {
+					op.err = err
+				}
+			}
+		}
+		for _, op := range batch {
+			close(op.done)
+		}
+	}
+}
+
+// runBatch runs ops in one write transaction and, once it committed,
+// updates the count.
+func (b *Bolt) runBatch(ops []*boltOp) error {
+	n := int(b.n.Load())
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		start := n
+		for _, op := range ops {
+			delta, evicted, callerErr, txErr := op.run(tx, n)
+			if txErr != nil {
+				return txErr
+			}
+			op.delta, op.evicted, op.err = delta, evicted, callerErr
+			n += delta
+		}
+		if n == start {
+			return nil
+		}
+		return putCount(tx, n)
+	})
+	if err != nil {
+		return err
+	}
+	b.n.Store(int64(n))
+	return nil
 }
 
 // rebuildOrder recreates the order bucket from the sessions, oldest
@@ -193,48 +347,47 @@ func (b *Bolt) decode(data []byte) (*Session, error) {
 	return s, nil
 }
 
-// Create implements Store.
+// Create implements Store. The session is encoded by the caller's
+// goroutine; only the writes wait for the committer.
 func (b *Bolt) Create(s *Session) error {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	evicted := 0
-	err = b.db.Update(func(tx *bolt.Tx) error {
+	token := []byte(s.Token)
+	key := orderKey(0, s.CreatedAt, s.Token)
+	_, err = b.write(func(tx *bolt.Tx, n int) (int, []string, error, error) {
 		sb, ob := tx.Bucket(bucketSessions), tx.Bucket(bucketOrder)
-		if sb.Get([]byte(s.Token)) != nil {
-			return ErrExists
+		if sb.Get(token) != nil {
+			return 0, nil, ErrExists, nil
 		}
-		if err := sb.Put([]byte(s.Token), data); err != nil {
-			return err
+		if err := sb.Put(token, data); err != nil {
+			return 0, nil, nil, err
 		}
 		seq, err := ob.NextSequence()
 		if err != nil {
-			return err
+			return 0, nil, nil, err
 		}
-		if err := ob.Put(orderKey(seq, s.CreatedAt, s.Token), nil); err != nil {
-			return err
+		binary.BigEndian.PutUint64(key[orderSeq:], seq)
+		if err := ob.Put(key, nil); err != nil {
+			return 0, nil, nil, err
 		}
+		var evicted []string
 		if b.max > 0 {
-			over := b.n + 1 - b.max
+			over := n + 1 - b.max
 			c := ob.Cursor()
-			for k, _ := c.First(); k != nil && evicted < over; k, _ = c.First() {
+			for k, _ := c.First(); k != nil && len(evicted) < over; k, _ = c.First() {
+				evicted = append(evicted, string(k[orderToken:]))
 				if err := sb.Delete(k[orderToken:]); err != nil {
-					return err
+					return 0, nil, nil, err
 				}
 				if err := c.Delete(); err != nil {
-					return err
+					return 0, nil, nil, err
 				}
-				evicted++
 			}
 		}
-		return nil
+		return 1 - len(evicted), evicted, nil, nil
 	})
-	if err == nil {
-		b.n += 1 - evicted
-	}
 	return err
 }
 
@@ -253,28 +406,33 @@ func (b *Bolt) Get(token string) (*Session, error) {
 	return s, err
 }
 
-// Update implements Store.
+// Update implements Store. fn runs in the committer's transaction: like
+// every Update fn it must be quick and must not call the store.
 func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 	var out *Session
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	_, err := b.write(func(tx *bolt.Tx, _ int) (int, []string, error, error) {
+		out = nil
 		sb := tx.Bucket(bucketSessions)
 		data := sb.Get([]byte(token))
 		if data == nil {
-			return ErrNotFound
+			return 0, nil, ErrNotFound, nil
 		}
 		s, err := b.decode(data)
 		if err != nil {
-			return err
+			return 0, nil, err, nil
 		}
 		if err := fn(s); err != nil {
-			return err
+			return 0, nil, err, nil
 		}
 		enc, err := json.Marshal(s)
 		if err != nil {
-			return err
+			return 0, nil, err, nil
+		}
+		if err := sb.Put([]byte(token), enc); err != nil {
+			return 0, nil, nil, err
 		}
 		out = s
-		return sb.Put([]byte(token), enc)
+		return 0, nil, nil, nil
 	})
 	if err != nil {
 		return nil, err
@@ -322,10 +480,7 @@ func (b *Bolt) EvictBefore(t time.Time) int {
 // deleteWhere walks sessions in creation order; pick says whether to delete
 // and whether to go on. With decodeSessions false pick gets a nil session.
 func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) (del, more bool)) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := 0
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	op, err := b.write(func(tx *bolt.Tx, _ int) (int, []string, error, error) {
 		sb, ob := tx.Bucket(bucketSessions), tx.Bucket(bucketOrder)
 		var doomed [][]byte
 		c := ob.Cursor()
@@ -347,35 +502,57 @@ func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) 
 				break
 			}
 		}
+		n := 0
 		for _, k := range doomed {
 			if sb.Get(k[orderToken:]) != nil {
 				if err := sb.Delete(k[orderToken:]); err != nil {
-					return err
+					return 0, nil, nil, err
 				}
 				n++
 			}
 			if err := ob.Delete(k); err != nil {
-				return err
+				return 0, nil, nil, err
 			}
 		}
-		return nil
+		return -n, nil, nil, nil
 	})
 	if err != nil {
 		return 0
 	}
-	b.n -= n
-	return n
+	return -op.delta
 }
 
 // Len implements Store.
-func (b *Bolt) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.n
+func (b *Bolt) Len() int { return int(b.n.Load()) }
+
+// WalkNewest implements NewestWalker: it walks the order bucket from its
+// end and decodes only the sessions it hands out.
+func (b *Bolt) WalkNewest(fn func(*Session) bool) {
+	_ = b.db.View(func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bucketSessions)
+		c := tx.Bucket(bucketOrder).Cursor()
+		for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+			data := sb.Get(k[orderToken:])
+			if data == nil {
+				continue
+			}
+			s, err := b.decode(data)
+			if err != nil {
+				continue
+			}
+			if !fn(s) {
+				break
+			}
+		}
+		return nil
+	})
 }
 
-// Close implements Store.
+// Close implements Store: it stops the committer once the writes queued
+// before it are answered (later ones fail), then closes the file.
 func (b *Bolt) Close() error {
+	b.once.Do(func() { close(b.quit) })
+	<-b.done
 	if err := b.db.Close(); err != nil && !errors.Is(err, bolt.ErrDatabaseNotOpen) {
 		return err
 	}

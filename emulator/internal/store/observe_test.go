@@ -1,0 +1,131 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+type recorder struct {
+	mu      sync.Mutex
+	evicted []string
+	reasons []string
+	writes  int
+}
+
+func (r *recorder) Evicted(reason string, tokens []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.evicted = append(r.evicted, tokens...)
+	r.reasons = append(r.reasons, reason)
+}
+
+func (r *recorder) WriteLatency(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d > 0 {
+		r.writes++
+	}
+}
+
+// TestStoreObserverAndWalk: both stores report capacity evictions with
+// the evicted tokens, oldest first, and walk from the newest end skipping
+// deleted sessions; the disk store reports its write latency.
+func TestStoreObserverAndWalk(t *testing.T) {
+	forEach(t, 3, func(t *testing.T, s Store) {
+		rec := &recorder{}
+		s.(Observable).SetObserver(rec)
+		for i := 0; i < 6; i++ {
+			if err := s.Create(pending(fmt.Sprintf("T%d", i), fmt.Sprint("S", i%2), t0.Add(time.Duration(i)*time.Second))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !reflect.DeepEqual(rec.evicted, []string{"T0", "T1", "T2"}) || rec.reasons[0] != ReasonCapacity {
+			t.Errorf("evicted %v (%v), want [T0 T1 T2] for capacity", rec.evicted, rec.reasons)
+		}
+		if _, isBolt := s.(*Bolt); isBolt != (rec.writes >= 6) {
+			t.Errorf("%d write latencies reported (disk store: %v)", rec.writes, isBolt)
+		}
+		s.Delete(Filter{SecretID: "S0"}) // T4
+		var walked []string
+		s.(NewestWalker).WalkNewest(func(x *Session) bool {
+			walked = append(walked, x.Token)
+			return true
+		})
+		if !reflect.DeepEqual(walked, []string{"T5", "T3"}) {
+			t.Errorf("walk %v, want [T5 T3]", walked)
+		}
+		walked = walked[:0]
+		s.(NewestWalker).WalkNewest(func(x *Session) bool {
+			walked = append(walked, x.Token)
+			return false
+		})
+		if !reflect.DeepEqual(walked, []string{"T5"}) {
+			t.Errorf("walk stopped at once: %v, want [T5]", walked)
+		}
+	})
+}
+
+// TestMemoryRingHoles: deletes in the middle leave holes that creates,
+// growth and eviction step over; order and Len stay right through many
+// regrowths.
+func TestMemoryRingHoles(t *testing.T) {
+	m := NewMemory(1000)
+	var want []string
+	for i := 0; i < 5000; i++ {
+		tok := fmt.Sprintf("T%05d", i)
+		_ = m.Create(pending(tok, fmt.Sprint("S", i%3), t0))
+		want = append(want, tok)
+		if len(want) > 1000 {
+			want = want[len(want)-1000:]
+		}
+		if i%7 == 0 {
+			m.Delete(Filter{SecretID: "S1"})
+			kept := want[:0]
+			for _, w := range want {
+				var n int
+				fmt.Sscanf(w, "T%05d", &n)
+				if n%3 != 1 {
+					kept = append(kept, w)
+				}
+			}
+			want = kept
+		}
+		if m.Len() != len(want) {
+			t.Fatalf("after %d creates: Len %d, want %d", i+1, m.Len(), len(want))
+		}
+	}
+	if got := tokens(m.List(Filter{})); !reflect.DeepEqual(got, want) {
+		t.Errorf("List after holes and growth differs: %d sessions, want %d", len(got), len(want))
+	}
+	if m.Delete(Filter{}); m.Len() != 0 || len(m.ring) != minRing {
+		t.Errorf("after deleting everything: Len %d, ring %d", m.Len(), len(m.ring))
+	}
+}
+
+// TestBoltCountKept: the count is kept in the file, so reopening reads it
+// instead of walking the sessions.
+func TestBoltCountKept(t *testing.T) {
+	dir := t.TempDir()
+	b, err := OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		_ = b.Create(pending(fmt.Sprint("T", i), "A", t0))
+	}
+	b.Delete(Filter{Flow: "none"})
+	b.Delete(Filter{SecretID: "A", CreatedBefore: t0.Add(time.Second)})
+	_ = b.Create(pending("U", "B", t0))
+	b.Close()
+	b, err = OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.Len() != 1 || len(b.List(Filter{})) != 1 {
+		t.Errorf("reopened: Len %d, List %d, want 1", b.Len(), len(b.List(Filter{})))
+	}
+}
