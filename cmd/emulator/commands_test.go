@@ -286,3 +286,16 @@ func TestBufferedLogFlushes(t *testing.T) {
 		t.Fatal("stopping did not flush")
 	}
 }
+
+func TestGCPercentFor(t *testing.T) {
+	for _, tc := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 100}, {10 << 20, 100}, {64 << 20, 100}, {128 << 20, 50}, {256 << 20, 25}, {1 << 30, 25},
+	} {
+		if got := gcPercentFor(tc.live); got != tc.want {
+			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", tc.live>>20, got, tc.want)
+		}
+	}
+}

@@ -102,6 +102,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go srv.Loader().Watch(runCtx, c.ReloadInterval)
 	}
 	go sweep(runCtx, srv)
+	go tuneGC(runCtx)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -143,14 +144,19 @@ func newHTTPServer(h http.Handler, c *config, log *slog.Logger) *http.Server {
 }
 
 func sweep(ctx context.Context, srv *emulator.Server) {
-	t := time.NewTicker(sweepInterval)
+	every(ctx, sweepInterval, func() { srv.Sweep() })
+}
+
+// every runs fn every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			srv.Sweep()
+			fn()
 		}
 	}
 }

@@ -200,6 +200,14 @@ func main() {
 	if o.starts < 5 {
 		o.starts = 5
 	}
+	// -scale, -soak, -persist and -startup run alone (scale.go).
+	if ran, err := scaleModes(o, os.Stderr, os.Stdout); ran || err != nil {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		return
+	}
 	rep, err := run(o, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)

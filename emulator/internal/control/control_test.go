@@ -63,7 +63,7 @@ func (f *fixture) session(t *testing.T, token, secretID string) {
 		Token: token, Flow: faceid.FlowWeb, SecretID: secretID, CreatedAt: f.clock.Now(), State: store.StatePending,
 		Scenario: "default", ScenarioReason: "global-default",
 		Data: &faceid.WebData{RedirectURL: "https://merchant.example/",
-			Config: faceid.WebConfig{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"}},
+			Config: &faceid.WebConfig{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ func (s *Service) apply(_ context.Context, c *actions.Call) api.Reply {
 	}
 
 	sc, reason := c.Select(FlowWeb)
-	chosen := "scenario " + sc.Name + " (" + string(reason) + ")"
+	chosen := s.shared.str("scenario " + sc.Name + " (" + string(reason) + ")")
 
 	latency := api.Reply{}
 	if b, ok := sc.Behavior(ActionApply); ok {
@@ -47,10 +47,10 @@ func (s *Service) apply(_ context.Context, c *actions.Call) api.Reply {
 	}
 
 	d := &WebData{
-		RedirectURL:     *req.RedirectURL,
+		RedirectURL:     s.shared.str(*req.RedirectURL),
 		Extra:           req.Extra,
 		RuleID:          deref(req.RuleId),
-		Config:          cfg,
+		Config:          s.shared.config(cfg),
 		HasCompareImage: req.CompareImageBase64 != nil && *req.CompareImageBase64 != "",
 	}
 	if sc.Media.BestFrame == "compare-image" && d.HasCompareImage {

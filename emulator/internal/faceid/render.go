@@ -77,7 +77,7 @@ func (w *Web) Render(sess *store.Session, base string) any {
 		RedirectURL:     d.RedirectURL,
 		Extra:           d.Extra,
 		RuleId:          d.RuleID,
-		Config:          d.Config,
+		Config:          *d.Config,
 		Scenario:        v.ScenarioName,
 		ScenarioReason:  s.ScenarioReason,
 		Scripted:        v.Scripted,

@@ -106,7 +106,7 @@ func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetW
 		resp.VideoBase64 = &s.media.Video
 	}
 	if r.OCR != nil {
-		resp.OCRResult = []model.OCRResult{s.ocrModel(d.Config, r.OCR)}
+		resp.OCRResult = []model.OCRResult{s.ocrModel(*d.Config, r.OCR)}
 	}
 	return resp
 }

@@ -54,6 +54,8 @@ type Service struct {
 	web   *Web
 	log   *slog.Logger
 	media media.Set
+	// shared keeps one copy of what many sessions share.
+	shared shared
 
 	// defaults is the documented default Config, read from the rules file
 	// on the first Apply (not at start-up); language is Config.Language's

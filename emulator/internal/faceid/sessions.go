@@ -93,35 +93,35 @@ func (s *Service) Attempt(token string, code *int) (View, error) {
 		now := s.now()
 		if code == nil {
 			sc := s.web.scenarioOf(sess)
-			script := scriptedAttempts(sc, d.Config)
+			script := scriptedAttempts(sc, *d.Config)
 			i := len(d.Attempts)
 			if i < len(script) {
-				a := buildAttempt(d.Config, script[i], now)
+				a := buildAttempt(*d.Config, script[i], now)
 				d.Attempts = append(d.Attempts, a)
 				flow.AddEvent(sess, now, "attempt", "attempt %d: %d (scripted)", len(d.Attempts), a.ErrorCode)
 				if a.ErrorCode != catalog.ResultPass && i+1 < len(script) {
 					return nil // the scenario has more attempts: offer a retry
 				}
 			}
-			code, msg := finalResult(sc, d.Config, d.Attempts)
-			complete(sess, resultOf(sc, d.Config, code, msg, "page", len(d.Attempts) > 0), now)
+			code, msg := finalResult(sc, *d.Config, d.Attempts)
+			complete(sess, resultOf(sc, *d.Config, code, msg, "page", len(d.Attempts) > 0), now)
 			return nil
 		}
-		if !livenessRuns(d.Config) {
+		if !livenessRuns(*d.Config) {
 			// CheckMode 4 has no liveness attempt: the chosen code ends the
 			// document flow.
 			s.web.completeWithCode(sess, *code, nil, "page", now)
 			return nil
 		}
-		a := attemptFromCode(d.Config, *code, nil, now)
+		a := attemptFromCode(*d.Config, *code, nil, now)
 		d.Attempts = append(d.Attempts, a)
 		flow.AddEvent(sess, now, "attempt", "attempt %d: %d (chosen)", len(d.Attempts), a.ErrorCode)
 		retryable := catalog.IsLivenessResult(*code) || catalog.IsCompareResult(*code)
 		if *code != catalog.ResultPass && retryable && int64(len(d.Attempts)) < d.Config.LivenessRetryLimit {
 			return nil
 		}
-		final, msg := finalResult(nil, d.Config, d.Attempts)
-		complete(sess, resultOf(s.web.scenarioOf(sess), d.Config, final, msg, "page", true), now)
+		final, msg := finalResult(nil, *d.Config, d.Attempts)
+		complete(sess, resultOf(s.web.scenarioOf(sess), *d.Config, final, msg, "page", true), now)
 		return nil
 	})
 }

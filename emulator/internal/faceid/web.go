@@ -33,7 +33,7 @@ func NewWeb(scenarios func() *scenarios.Set) *Web { return &Web{scenarios: scena
 func (w *Web) Kind() string { return FlowWeb }
 
 // NewData implements flow.Flow.
-func (w *Web) NewData() store.Data { return &WebData{} }
+func (w *Web) NewData() store.Data { return &WebData{Config: &WebConfig{}} }
 
 // ResultLifetime implements flow.Flow.
 func (w *Web) ResultLifetime() time.Duration { return ResultLifetime }
@@ -49,7 +49,7 @@ func (w *Web) Expire(sess *store.Session, now time.Time) bool {
 	}
 	d := webData(sess)
 	code := catalog.ResultTokenExpired
-	r := resultOf(nil, d.Config, code, catalog.ResultMessage(code), "expiry", len(d.Attempts) > 0)
+	r := resultOf(nil, *d.Config, code, catalog.ResultMessage(code), "expiry", len(d.Attempts) > 0)
 	r.OCR = nil // the document step never finished
 	complete(sess, r, now)
 	return true
@@ -209,7 +209,7 @@ func (w *Web) view(sess *store.Session) View {
 // attempts up to the retry limit for 16) and completes with code.
 func (w *Web) completeWithCode(sess *store.Session, code int, similarity *float64, source string, now time.Time) {
 	d := webData(sess)
-	if livenessRuns(d.Config) {
+	if livenessRuns(*d.Config) {
 		n := 1
 		attemptCode := code
 		if code == catalog.ResultRetryLimit {
@@ -217,28 +217,28 @@ func (w *Web) completeWithCode(sess *store.Session, code int, similarity *float6
 			attemptCode = 1005 // liveness failed, each time
 		}
 		for i := 0; i < n; i++ {
-			d.Attempts = append(d.Attempts, attemptFromCode(d.Config, attemptCode, similarity, now))
+			d.Attempts = append(d.Attempts, attemptFromCode(*d.Config, attemptCode, similarity, now))
 		}
 		flow.AddEvent(sess, now, "attempt", "%d attempt(s): %d (%s)", n, attemptCode, source)
 	}
-	r := resultOf(w.scenarioOf(sess), d.Config, code, catalog.ResultMessage(code), source, len(d.Attempts) > 0)
+	r := resultOf(w.scenarioOf(sess), *d.Config, code, catalog.ResultMessage(code), source, len(d.Attempts) > 0)
 	complete(sess, r, now)
 }
 
 // playScenario completes sess with the whole outcome of sc.
 func (w *Web) playScenario(sess *store.Session, sc *scenarios.Scenario, source string, at time.Time) {
 	d := webData(sess)
-	script := scriptedAttempts(sc, d.Config)
+	script := scriptedAttempts(sc, *d.Config)
 	if len(d.Attempts) < len(script) {
 		script = script[len(d.Attempts):]
 	} else {
 		script = nil
 	}
 	for _, sa := range script {
-		a := buildAttempt(d.Config, sa, at)
+		a := buildAttempt(*d.Config, sa, at)
 		d.Attempts = append(d.Attempts, a)
 		flow.AddEvent(sess, at, "attempt", "attempt %d: %d", len(d.Attempts), a.ErrorCode)
 	}
-	code, msg := finalResult(sc, d.Config, d.Attempts)
-	complete(sess, resultOf(sc, d.Config, code, msg, source, len(d.Attempts) > 0), at)
+	code, msg := finalResult(sc, *d.Config, d.Attempts)
+	complete(sess, resultOf(sc, *d.Config, code, msg, source, len(d.Attempts) > 0), at)
 }

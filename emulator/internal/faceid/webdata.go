@@ -6,10 +6,14 @@ import "github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 // JSON names are those the sessions of releases before flows had at the
 // top level, so the disk store reads their records as WebData.
 type WebData struct {
-	RedirectURL string    `json:"redirectURL"`
-	Extra       *string   `json:"extra"`
-	RuleID      string    `json:"ruleId,omitempty"`
-	Config      WebConfig `json:"config"`
+	RedirectURL string  `json:"redirectURL"`
+	Extra       *string `json:"extra"`
+	RuleID      string  `json:"ruleId,omitempty"`
+	// Config is shared between sessions with the same resolved Config
+	// (see Service.intern) and never changed after Apply: read only.
+	// Sharing it saves about 180 bytes a session (a load test's sessions
+	// all have one or a few Configs).
+	Config *WebConfig `json:"config"`
 	// HasCompareImage records that the Apply carried CompareImageBase64.
 	HasCompareImage bool `json:"hasCompareImage"`
 	// CompareImage is kept only when the scenario echoes it as best frame.
@@ -116,5 +120,5 @@ func webData(sess *store.Session) *WebData {
 	if d, ok := sess.Data.(*WebData); ok && d != nil {
 		return d
 	}
-	return &WebData{}
+	return &WebData{Config: &WebConfig{}}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/intern"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
@@ -44,6 +45,9 @@ type Hub struct {
 	evicted     *evictions
 	onEviction  func(EvictionNotice)
 	observer    store.Observer
+	// secretIDs shares the SecretIds of sessions (a handful of
+	// credentials), which come cut from a request's header block.
+	secretIDs intern.Strings
 }
 
 // NewHub returns a Hub.
@@ -90,7 +94,7 @@ func (h *Hub) NewSession(kind, secretID string, data store.Data) *store.Session 
 	return &store.Session{
 		Token:     h.ids.Upper(),
 		Flow:      kind,
-		SecretID:  secretID,
+		SecretID:  h.secretIDs.Get(secretID),
 		CreatedAt: h.Now(),
 		State:     store.StatePending,
 		Data:      data,
@@ -208,8 +212,10 @@ func (h *Hub) Render(sess *store.Session, base string) any {
 // newest limit are returned; total is how many matched.
 //
 // With a limit and a store that walks from its newest end, the newest
-// limit cost O(limit): an unfiltered listing stops there and takes total
-// from Len; a filtered one goes on counting matches without copying them.
+// limit cost O(limit) when they are the newest sessions: a listing without
+// a status filter stops there and takes total from Len or the store's
+// Count; with a status filter it goes on counting matches without copying
+// them. A filter walks past the newer sessions it does not match.
 func (h *Hub) List(f store.Filter, limit int) (sessions []*store.Session, total int) {
 	now := h.Now()
 	status := f.State
@@ -218,7 +224,14 @@ func (h *Hub) List(f store.Filter, limit int) (sessions []*store.Session, total 
 	if !ok || limit <= 0 {
 		return h.listAll(f, status, limit, now)
 	}
-	unfiltered := f == (store.Filter{}) && status == ""
+	// Without a status filter, the total comes from Len or from a store
+	// that counts by namespace and flow, and the walk stops at the limit.
+	counted := status == "" && f == (store.Filter{})
+	if c, ok := h.store.(store.Counter); ok && status == "" {
+		total, counted = c.Count(f)
+	} else if counted {
+		total = h.store.Len()
+	}
 	var out []*store.Session
 	walker.WalkNewest(func(sess *store.Session) bool {
 		if !f.Match(sess) {
@@ -239,15 +252,14 @@ func (h *Hub) List(f store.Filter, limit int) (sessions []*store.Session, total 
 		if status != "" && fl.Status(view) != status {
 			return true
 		}
-		total++
+		if !counted {
+			total++
+		}
 		if len(out) < limit {
 			out = append(out, view)
 		}
-		return !unfiltered || len(out) < limit
+		return !counted || len(out) < limit
 	})
-	if unfiltered {
-		total = h.store.Len()
-	}
 	slices.Reverse(out)
 	return out, total
 }

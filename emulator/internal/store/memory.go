@@ -26,6 +26,9 @@ type Memory struct {
 	live        int
 	obs         Observer
 	evicted     []string // reused under mu for Observer.Evicted
+	// counts is the number of sessions by namespace and flow (a handful
+	// of keys), so that a filtered listing's total costs no scan.
+	counts map[countKey]int
 
 	// walked counts the sessions WalkNewest handed out (tests check that
 	// a limited listing touches only what it returns).
@@ -37,7 +40,7 @@ const minRing = 64
 // NewMemory returns a memory store holding at most max sessions (0 = no
 // limit); beyond it the oldest are evicted.
 func NewMemory(max int) *Memory {
-	return &Memory{max: max, index: make(map[string]uint64), ring: make([]*Session, minRing)}
+	return &Memory{max: max, index: make(map[string]uint64), ring: make([]*Session, minRing), counts: make(map[countKey]int)}
 }
 
 // SetObserver implements Observable.
@@ -63,6 +66,7 @@ func (m *Memory) Create(s *Session) error {
 	m.index[s.Token] = m.next
 	m.next++
 	m.live++
+	m.counts[countKey{s.SecretID, s.Flow}]++
 	if m.max > 0 && m.live > m.max {
 		m.evicted = m.evicted[:0]
 		for m.live > m.max {
@@ -110,6 +114,10 @@ func (m *Memory) removeLocked(q uint64, s *Session) {
 	*m.slot(q) = nil
 	delete(m.index, s.Token)
 	m.live--
+	k := countKey{s.SecretID, s.Flow}
+	if m.counts[k]--; m.counts[k] == 0 {
+		delete(m.counts, k)
+	}
 	for m.first < m.next && *m.slot(m.first) == nil {
 		m.first++
 	}
@@ -210,6 +218,24 @@ func (m *Memory) EvictBefore(t time.Time) int {
 		n++
 	}
 	return n
+}
+
+type countKey struct{ secretID, flow string }
+
+// Count implements Counter for filters on SecretID and Flow only.
+func (m *Memory) Count(f Filter) (int, bool) {
+	if f.State != "" || !f.CreatedBefore.IsZero() {
+		return 0, false
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := 0
+	for k, c := range m.counts {
+		if (f.SecretID == "" || k.secretID == f.SecretID) && (f.Flow == "" || k.flow == f.Flow) {
+			n += c
+		}
+	}
+	return n, true
 }
 
 // Len implements Store.

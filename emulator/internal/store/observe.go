@@ -35,3 +35,9 @@ type NewestWalker interface {
 	// it), newest first, until fn returns false or the sessions run out.
 	WalkNewest(fn func(*Session) bool)
 }
+
+// Counter is a Store that can count the sessions matching some filters
+// without a scan. ok is false for a filter it cannot count so.
+type Counter interface {
+	Count(f Filter) (n int, ok bool)
+}

@@ -129,3 +129,31 @@ func TestBoltCountKept(t *testing.T) {
 		t.Errorf("reopened: Len %d, List %d, want 1", b.Len(), len(b.List(Filter{})))
 	}
 }
+
+func TestMemoryCount(t *testing.T) {
+	m := NewMemory(4)
+	for i, sec := range []string{"A", "B", "A", "A", "B"} { // the first is evicted
+		s := pending(fmt.Sprint("T", i), sec, t0)
+		if i == 4 {
+			s.Flow = "other"
+		}
+		_ = m.Create(s)
+	}
+	m.Delete(Filter{SecretID: "A", CreatedBefore: t0.Add(time.Second), Flow: "none"})
+	for _, tc := range []struct {
+		f    Filter
+		want int
+		ok   bool
+	}{
+		{Filter{}, 4, true}, {Filter{SecretID: "A"}, 2, true}, {Filter{SecretID: "B"}, 2, true},
+		{Filter{Flow: "other"}, 1, true}, {Filter{SecretID: "B", Flow: "other"}, 1, true}, {Filter{SecretID: "C"}, 0, true},
+		{Filter{State: StatePending}, 0, false}, {Filter{CreatedBefore: t0}, 0, false},
+	} {
+		if n, ok := m.Count(tc.f); n != tc.want || ok != tc.ok {
+			t.Errorf("Count(%+v) = %d %v, want %d %v", tc.f, n, ok, tc.want, tc.ok)
+		}
+	}
+	if len(tokens(m.List(Filter{}))) != 4 {
+		t.Error("List disagrees with Count")
+	}
+}

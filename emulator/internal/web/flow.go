@@ -115,7 +115,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	cfg := v.Web.Config
+	cfg := *v.Web.Config
 	steps := flowSteps(cfg)
 	switch {
 	case v.AwaitingRetry && (step == "" || step == stepFailed):
@@ -203,7 +203,7 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, token, stepResult)
 		return
 	}
-	cfg := v.Web.Config
+	cfg := *v.Web.Config
 	switch step {
 	case stepStart, stepDocument:
 		seeOther(w, token, nextStep(cfg, step))
@@ -243,7 +243,7 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 			h.renderError(w, r, http.StatusBadRequest, "badcode")
 			return
 		}
-		if livenessRuns(v.Web.Config) {
+		if livenessRuns(*v.Web.Config) {
 			v, err = h.svc.Attempt(token, &code)
 		} else {
 			// OCR only: no liveness attempt to record, no retry.

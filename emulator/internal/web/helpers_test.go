@@ -56,8 +56,8 @@ func newEnv(t *testing.T) *testEnv {
 }
 
 // defaultConfig is the Config Apply resolves when the request has none.
-func defaultConfig() faceid.WebConfig {
-	return faceid.WebConfig{
+func defaultConfig() *faceid.WebConfig {
+	return &faceid.WebConfig{
 		CheckMode: 2, SecurityLevel: 3, ThemeColor: defaultTheme, Language: "en", AutoDowngrade: 1,
 		LivenessRetryLimit: 99, LivenessTimeout: 45, AllowExpiredDocument: true, Version: "BASIC",
 	}
@@ -96,7 +96,7 @@ func scripted(name string) func(*store.Session) {
 }
 
 func withConfig(f func(*faceid.WebConfig)) func(*store.Session) {
-	return func(s *store.Session) { f(&webData(s).Config) }
+	return func(s *store.Session) { f(webData(s).Config) }
 }
 
 func withRedirect(u string) func(*store.Session) {

@@ -161,7 +161,7 @@ func (h *handler) newPage(lang, colour, name, body string) *pageData {
 // verify or failed.
 func (h *handler) sessionPage(v faceid.View, name, body string) *pageData {
 	s := v.Web
-	c := s.Config
+	c := *s.Config
 	d := h.newPage(c.Language, c.ThemeColor, name, body)
 	d.Token = v.Session.Token
 	d.formTarget = cspOrigin(s.RedirectURL)
