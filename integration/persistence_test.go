@@ -26,11 +26,27 @@ type persistSession struct {
 	completed    bool // the complete call was answered 200
 }
 
+// TestPersistKill9 kills the binary in the middle of a load: 8 clients
+// that complete every other session, and 32 clients of Applies only, whose
+// writes share group commits (many Applies a transaction, each answered
+// only once its transaction committed).
 func TestPersistKill9(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		clients  int
+		complete bool
+	}{
+		{"applies-and-completions", 8, true},
+		{"group-commits-32-clients", 32, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) { persistKill9(t, tc.clients, tc.complete) })
+	}
+}
+
+func persistKill9(t *testing.T, clients int, completeSome bool) {
 	dir := filepath.Join(t.TempDir(), "data")
 	p := startBinary(t, "EMULATOR_DATA_DIR="+dir)
 
-	const clients = 8
 	var (
 		mu       sync.Mutex
 		sessions = map[string]*persistSession{}
@@ -57,7 +73,7 @@ func TestPersistKill9(t *testing.T) {
 				mu.Lock()
 				sessions[tok] = s
 				mu.Unlock()
-				if i%2 == 1 {
+				if !completeSome || i%2 == 1 {
 					continue // leave every other session pending
 				}
 				code, _, err := loadControl(http.MethodPost, p.BaseURL+"/_emulator/sessions/"+tok+"/complete", map[string]any{"ErrorCode": 0, "Similarity": 88.5})

@@ -83,6 +83,10 @@ type PersistFig struct {
 	Memory loadResult `json:"memory"`
 	Bolt   loadResult `json:"bbolt"`
 	Ratio  float64    `json:"ratio"`
+	// CPURatio is memory's server CPU per request over bbolt's: the
+	// throughput ratio the server's own work allows, steadier than
+	// requests per second on a shared machine.
+	CPURatio float64 `json:"cpuRatio"`
 }
 
 // StartupFig is the -startup mode's result.
@@ -300,6 +304,7 @@ func persistRun(bin, tmp string, o options, logf func(string, ...any)) (*Persist
 		emulatorKind(bin, "bbolt", "EMULATOR_DATA_DIR="+filepath.Join(tmp, "persist")),
 	}
 	var ls []*loader
+	var ps []*proc
 	for _, k := range kinds {
 		p, err := start(k)
 		if err != nil {
@@ -317,12 +322,23 @@ func persistRun(bin, tmp string, o options, logf func(string, ...any)) (*Persist
 		defer l.close()
 		l.run(200*time.Millisecond, 0, false)
 		ls = append(ls, l)
+		ps = append(ps, p)
 	}
 	logf("persist: Apply load, %s each, memory and bbolt interleaved", o.duration)
 	slice := o.duration / rounds
 	for r := 0; r < rounds; r++ {
 		for i := range ls {
-			ls[(i+r)%len(ls)].run(slice, 0, true)
+			j := (i + r) % len(ls)
+			c0, err := ps[j].cpuTime()
+			if err != nil {
+				return nil, err
+			}
+			ls[j].run(slice, 0, true)
+			c1, err := ps[j].cpuTime()
+			if err != nil {
+				return nil, err
+			}
+			ls[j].serverCPU += c1 - c0
 		}
 	}
 	f := &PersistFig{Memory: ls[0].result(), Bolt: ls[1].result()}
@@ -332,7 +348,10 @@ func persistRun(bin, tmp string, o options, logf func(string, ...any)) (*Persist
 		}
 	}
 	f.Ratio = f.Bolt.RPS / f.Memory.RPS
-	logf("persist: memory %.0f req/s, bbolt %.0f req/s (%.2f)", f.Memory.RPS, f.Bolt.RPS, f.Ratio)
+	if f.Bolt.ServerCPUus > 0 {
+		f.CPURatio = f.Memory.ServerCPUus / f.Bolt.ServerCPUus
+	}
+	logf("persist: memory %.0f req/s, bbolt %.0f req/s (%.2f; CPU per request %.2f)", f.Memory.RPS, f.Bolt.RPS, f.Ratio, f.CPURatio)
 	return f, nil
 }
 
@@ -394,7 +413,8 @@ func printScale(w io.Writer, rep *ScaleReport) {
 	if f := rep.Persist; f != nil {
 		fmt.Fprintf(tw, "Apply TC3, memory (req/s, p50/p99)\t%.0f (%.2f/%.2f ms)\n", f.Memory.RPS, f.Memory.P50MS, f.Memory.P99MS)
 		fmt.Fprintf(tw, "Apply TC3, EMULATOR_DATA_DIR (req/s, p50/p99)\t%.0f (%.2f/%.2f ms)\n", f.Bolt.RPS, f.Bolt.P50MS, f.Bolt.P99MS)
-		fmt.Fprintf(tw, "bbolt / memory\t%.2f\n", f.Ratio)
+		fmt.Fprintf(tw, "server CPU per Apply, memory / bbolt\t%.0f / %.0f µs\n", f.Memory.ServerCPUus, f.Bolt.ServerCPUus)
+		fmt.Fprintf(tw, "bbolt / memory: throughput, CPU per request\t%.2f, %.2f\n", f.Ratio, f.CPURatio)
 	}
 	if f := rep.Startup; f != nil {
 		fmt.Fprintf(tw, "start-up on %d stored sessions (%.0f MiB file; median of 3)\t%.1f ms (%s)\n", f.Sessions, f.FileMiB, f.MedianMS, strings.Trim(fmt.Sprint(f.StartMS), "[]"))

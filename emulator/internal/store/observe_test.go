@@ -105,8 +105,8 @@ func TestMemoryRingHoles(t *testing.T) {
 	}
 }
 
-// TestBoltCountKept: the count is kept in the file, so reopening reads it
-// instead of walking the sessions.
+// TestBoltCountKept: after creates, deletes and evictions, a reopened
+// store's index (read from the order keys) has the sessions left.
 func TestBoltCountKept(t *testing.T) {
 	dir := t.TempDir()
 	b, err := OpenBolt(dir, 0, testCodec{})
@@ -155,5 +155,42 @@ func TestMemoryCount(t *testing.T) {
 	}
 	if len(tokens(m.List(Filter{}))) != 4 {
 		t.Error("List disagrees with Count")
+	}
+}
+
+// TestBoltGroupCommit: concurrent writers share transactions, and every
+// Create that returned is in the file (reopened).
+func TestBoltGroupCommit(t *testing.T) {
+	dir := t.TempDir()
+	b, err := OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 32, 50
+	var wg sync.WaitGroup
+	for g := 0; g < writers; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if err := b.Create(pending(fmt.Sprintf("G%d-%d", g, i), "A", t0)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	if c := b.commits.Load(); c >= writers*each {
+		t.Errorf("%d transactions for %d concurrent Creates: no group commit", c, writers*each)
+	}
+	b.Close()
+	b, err = OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if n := len(b.List(Filter{})); n != writers*each || b.Len() != n {
+		t.Errorf("reopened: %d sessions (Len %d), want %d", n, b.Len(), writers*each)
 	}
 }
