@@ -66,16 +66,19 @@ type ScaleFigures struct {
 
 // SoakFigures is the -soak mode's result.
 type SoakFigures struct {
-	Cap         int       `json:"cap"`
-	Seconds     float64   `json:"seconds"`
-	Requests    int       `json:"requests"`
-	RPS         float64   `json:"rps"`
-	Evicted     int       `json:"evicted"`
-	FirstMiB    float64   `json:"firstMiB"`
-	LastMiB     float64   `json:"lastMiB"`
-	MaxMiB      float64   `json:"maxMiB"`
-	SlopeMiBMin float64   `json:"slopeMiBPerMinute"`
-	SamplesMiB  []float64 `json:"samplesMiB"`
+	Cap         int     `json:"cap"`
+	Seconds     float64 `json:"seconds"`
+	Requests    int     `json:"requests"`
+	RPS         float64 `json:"rps"`
+	Evicted     int     `json:"evicted"`
+	FirstMiB    float64 `json:"firstMiB"`
+	LastMiB     float64 `json:"lastMiB"`
+	MaxMiB      float64 `json:"maxMiB"`
+	SlopeMiBMin float64 `json:"slopeMiBPerMinute"`
+	// SlopeLastHalf is the slope over the second half of the soak, once
+	// the record of evicted tokens is full and the GC has settled.
+	SlopeLastHalf float64   `json:"slopeLastHalfMiBPerMinute"`
+	SamplesMiB    []float64 `json:"samplesMiB"`
 }
 
 // PersistFig is the -persist mode's result.
@@ -277,7 +280,9 @@ func soakRun(bin string, cap int, d time.Duration, conns int, logf func(string, 
 	f.Seconds, f.Requests, f.RPS, f.Evicted = res.Seconds, res.Requests, res.RPS, list.Evicted
 	f.FirstMiB, f.LastMiB, f.MaxMiB = s[0], s[len(s)-1], slices.Max(s)
 	f.SlopeMiBMin = slope(at, s)
-	logf("soak: RSS first %.1f last %.1f max %.1f MiB, slope %.2f MiB/min, %d evicted", f.FirstMiB, f.LastMiB, f.MaxMiB, f.SlopeMiBMin, f.Evicted)
+	f.SlopeLastHalf = slope(at[len(at)/2:], s[len(s)/2:])
+	logf("soak: RSS first %.1f last %.1f max %.1f MiB, slope %.2f MiB/min (second half %.2f), %d evicted; samples %v",
+		f.FirstMiB, f.LastMiB, f.MaxMiB, f.SlopeMiBMin, f.SlopeLastHalf, f.Evicted, s)
 	return f, nil
 }
 
@@ -408,7 +413,7 @@ func printScale(w io.Writer, rep *ScaleReport) {
 	}
 	if f := rep.Soak; f != nil {
 		fmt.Fprintf(tw, "soak at cap %d for %.0f s (%.0f req/s, %d evicted)\tRSS first %.1f, last %.1f, max %.1f MiB\n", f.Cap, f.Seconds, f.RPS, f.Evicted, f.FirstMiB, f.LastMiB, f.MaxMiB)
-		fmt.Fprintf(tw, "soak RSS slope\t%.2f MiB/min\n", f.SlopeMiBMin)
+		fmt.Fprintf(tw, "soak RSS slope, whole / second half\t%.2f / %.2f MiB/min\n", f.SlopeMiBMin, f.SlopeLastHalf)
 	}
 	if f := rep.Persist; f != nil {
 		fmt.Fprintf(tw, "Apply TC3, memory (req/s, p50/p99)\t%.0f (%.2f/%.2f ms)\n", f.Memory.RPS, f.Memory.P50MS, f.Memory.P99MS)
@@ -419,5 +424,6 @@ func printScale(w io.Writer, rep *ScaleReport) {
 	if f := rep.Startup; f != nil {
 		fmt.Fprintf(tw, "start-up on %d stored sessions (%.0f MiB file; median of 3)\t%.1f ms (%s)\n", f.Sessions, f.FileMiB, f.MedianMS, strings.Trim(fmt.Sprint(f.StartMS), "[]"))
 		fmt.Fprintf(tw, "start-up on an empty data dir\t%.1f ms\n", f.EmptyMS)
+		fmt.Fprintf(tw, "%d Applies into the data dir\t%.1f s\n", f.Sessions, f.BuildSecs)
 	}
 }
