@@ -19,7 +19,13 @@ import (
 const (
 	maxCompareImage = 8 << 20 // CompareImageBase64, as sent
 	maxExtraRunes   = 1000
-	defaultTheme    = "#2d72f1"
+	// The API documents no length for these strings; they are stored with
+	// the session, so each has a bound (a URL of 8 KiB is what common proxies
+	// and browsers still pass; RuleIds and warning-code lists are short).
+	maxRedirectURLBytes  = 8192
+	maxRuleIDBytes       = 128
+	maxWarningCodesBytes = 256
+	defaultTheme         = "#2d72f1"
 )
 
 var (
@@ -117,6 +123,9 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (store.Co
 	if req.RedirectURL == nil || *req.RedirectURL == "" {
 		return cfg, catalog.Missing("RedirectURL")
 	}
+	if len(*req.RedirectURL) > maxRedirectURLBytes {
+		return cfg, catalog.BadValue("RedirectURL", "longer than 8192 bytes")
+	}
 	if err := checkRedirectURL(*req.RedirectURL); err != "" {
 		return cfg, catalog.BadValue("RedirectURL", err)
 	}
@@ -133,6 +142,9 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (store.Co
 	}
 	if req.Extra != nil && utf8.RuneCountInString(*req.Extra) > maxExtraRunes {
 		return cfg, catalog.BadValue("Extra", "longer than 1000 characters")
+	}
+	if req.RuleId != nil && len(*req.RuleId) > maxRuleIDBytes {
+		return cfg, catalog.BadValue("RuleId", "longer than 128 bytes")
 	}
 	c := req.Config
 	if c == nil {
@@ -205,6 +217,9 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (store.Co
 		cfg.Version = *c.Version
 	}
 	if c.SelectedWarningCodes != nil && *c.SelectedWarningCodes != "" {
+		if len(*c.SelectedWarningCodes) > maxWarningCodesBytes {
+			return cfg, catalog.BadValue("Config.SelectedWarningCodes", "longer than 256 bytes")
+		}
 		for _, part := range strings.Split(*c.SelectedWarningCodes, ",") {
 			if _, err := strconv.Atoi(strings.TrimSpace(part)); err != nil {
 				return cfg, catalog.BadValue("Config.SelectedWarningCodes", "a comma-separated list of warning codes such as -9101,-9104")
