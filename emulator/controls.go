@@ -159,11 +159,12 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // time: 11*time.Minute expires pending VerificationURLs (result 15),
 // 73*time.Hour makes results unreadable (BizTokenExpired). Request
 // signatures keep being checked against real time, so SDK calls still
-// work. The clock is shared by every namespace.
+// work. The clock is shared by every namespace. The offset from real time
+// saturates at ±100 years (clock.MaxOffset) instead of wrapping.
 func (s *Server) Advance(d time.Duration) time.Time { return s.clock.Advance(d) }
 
 // SetTime makes the clock token lifetimes see read t (and run on from
-// there).
+// there); a t more than 100 years from real time lands at that bound.
 func (s *Server) SetTime(t time.Time) { s.clock.Set(t) }
 
 // ResetClock puts the clock back to real time.

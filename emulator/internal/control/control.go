@@ -336,14 +336,20 @@ func (h *Handler) setClock(w http.ResponseWriter, r *http.Request, _ httprouter.
 			writeError(w, http.StatusBadRequest, "advance: "+err.Error()+` (use a Go duration such as "11m", "73h" or "-30s")`)
 			return
 		}
-		h.cfg.Clock.Advance(d)
+		if _, err := h.cfg.Clock.TryAdvance(d); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	default:
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "set: "+err.Error()+` (use RFC 3339, e.g. "2026-01-02T15:04:05Z")`)
 			return
 		}
-		h.cfg.Clock.Set(t)
+		if _, err := h.cfg.Clock.TrySet(t); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, h.Clock())
 }

@@ -282,6 +282,32 @@ func TestClockRoutes(t *testing.T) {
 	}
 }
 
+// Moves beyond ±100 years are refused with 400 and leave the clock where it
+// was; nothing wraps (issue 15: two advances of 2562047h moved the clock
+// backwards, set to 9999-12-31 landed in 2319).
+func TestClockBounds(t *testing.T) {
+	f := newFixture(t, "")
+	if r := f.do("POST", "/_emulator/clock", `{"advance":"500000h"}`); r.code != 200 {
+		t.Fatalf("first advance: %d %s", r.code, r.body)
+	}
+	for _, body := range []string{`{"advance":"2562047h"}`, `{"advance":"-2562047h"}`, `{"advance":"500000h"}`,
+		`{"set":"9999-12-31T00:00:00Z"}`, `{"set":"0001-01-01T00:00:00Z"}`} {
+		r := f.do("POST", "/_emulator/clock", body)
+		if r.code != 400 {
+			t.Errorf("%s: status %d, want 400: %s", body, r.code, r.body)
+			continue
+		}
+		if msg := r.errMsg(t); !strings.Contains(msg, "100 years") {
+			t.Errorf("%s: message %q does not state the bound", body, msg)
+		}
+	}
+	var c ClockJSON
+	f.do("GET", "/_emulator/clock", "").decode(t, &c)
+	if !c.Now.Equal(f.base.Add(500000 * time.Hour)) {
+		t.Errorf("refused moves changed the clock: %+v", c)
+	}
+}
+
 func TestRequestsRoute(t *testing.T) {
 	f := newFixture(t, "")
 	for i := 0; i < 6; i++ {
