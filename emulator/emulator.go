@@ -134,6 +134,10 @@ type Options struct {
 	JournalSize int
 	// AdminToken protects /_emulator (except health and ready).
 	AdminToken string
+	// AllowedOrigins are browser origins (scheme://host[:port]) besides the
+	// emulator's own allowed to call state-changing /_emulator routes; "*"
+	// allows every origin. Others get 403.
+	AllowedOrigins []string
 	// Clock is the base clock for token lifetimes (the control API moves an
 	// offset over it); nil = real time.
 	Clock Clock
@@ -257,15 +261,16 @@ func New(opts Options) (*Server, error) {
 	})
 	s.service.Register(s.gateway)
 	s.control = control.New(control.Config{
-		Service:    s.service,
-		Journal:    s.journal,
-		Clock:      s.clock,
-		Scenarios:  s.scenarioSet,
-		Ready:      s.isReady,
-		AdminToken: opts.AdminToken,
-		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
-		Version:    opts.Version,
-		Logger:     log,
+		Service:        s.service,
+		Journal:        s.journal,
+		Clock:          s.clock,
+		Scenarios:      s.scenarioSet,
+		Ready:          s.isReady,
+		AdminToken:     opts.AdminToken,
+		AllowedOrigins: opts.AllowedOrigins,
+		PublicURL:      strings.TrimSuffix(opts.PublicURL, "/"),
+		Version:        opts.Version,
+		Logger:         log,
 	})
 	s.web = web.New(web.Config{Service: s.service, Logger: log})
 	return s, nil

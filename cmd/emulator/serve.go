@@ -157,14 +157,15 @@ func sweep(ctx context.Context, srv *emulator.Server) {
 
 func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 	o := emulator.Options{
-		PublicURL:     c.PublicURL,
-		HostAliases:   splitList(c.HostAliases),
-		ScenarioPaths: splitList(c.Scenarios),
-		MaxSessions:   c.MaxSessions,
-		JournalSize:   c.JournalSize,
-		AdminToken:    c.AdminToken,
-		DataDir:       c.DataDir,
-		Logger:        log,
+		PublicURL:      c.PublicURL,
+		HostAliases:    splitList(c.HostAliases),
+		ScenarioPaths:  splitList(c.Scenarios),
+		MaxSessions:    c.MaxSessions,
+		JournalSize:    c.JournalSize,
+		AdminToken:     c.AdminToken,
+		AllowedOrigins: splitList(c.AllowedOrigins),
+		DataDir:        c.DataDir,
+		Logger:         log,
 		// Answer health before the scenario library is parsed: the cold
 		// start a CI service's health check waits for.
 		LoadScenariosInBackground: true,

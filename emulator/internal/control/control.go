@@ -36,6 +36,15 @@
 // header, so another site (or another port of the same host, which
 // SameSite treats as the same site) cannot reset or complete sessions
 // through a user's browser.
+//
+// # Cross-origin requests
+//
+// Without an admin token a bearer header protects nothing, so every POST,
+// PUT and DELETE also refuses, with 403, a browser request from another
+// origin: an Origin header naming another host than the one the request
+// came to (or its X-Forwarded-Host, or Config.PublicURL's host), or
+// Sec-Fetch-Site: cross-site. Config.AllowedOrigins lists more origins ("*"
+// for all). Requests without those headers (SDKs, curl, test code) pass.
 package control
 
 import (
@@ -77,6 +86,10 @@ type Config struct {
 	AdminToken string
 	// PublicURL is the browser-facing base for links, "" = from the request.
 	PublicURL string
+	// AllowedOrigins are the browser origins (scheme://host[:port]) besides
+	// the emulator's own that may call the state-changing routes; "*" lets
+	// every origin through.
+	AllowedOrigins []string
 	Version   string
 	Logger    *slog.Logger
 }
@@ -86,6 +99,11 @@ type Handler struct {
 	cfg    Config
 	router *httprouter.Router
 	ui     *dashboard
+	// allowedOrigins (lower case), anyOrigin and publicHost decide which
+	// browser origins may change state (origin.go).
+	allowedOrigins map[string]bool
+	anyOrigin      bool
+	publicHost     string
 }
 
 // New returns the control API handler.
@@ -100,6 +118,7 @@ func New(cfg Config) *Handler {
 		cfg.Clock = clock.NewOffset(nil)
 	}
 	h := &Handler{cfg: cfg, router: httprouter.New()}
+	h.setAllowedOrigins(cfg.AllowedOrigins)
 	r := h.router
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
@@ -128,8 +147,16 @@ func New(cfg Config) *Handler {
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. State-changing requests from another
+// browser origin are refused before routing (origin.go).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if why := h.crossOrigin(r); why != "" {
+		writeError(w, http.StatusForbidden, why+" may not change the emulator's state; "+
+			"allow the origin with EMULATOR_ALLOWED_ORIGINS (--allowed-origins)")
+		return
+	}
+	h.router.ServeHTTP(w, r)
+}
 
 // Handle adds a route.
 func (h *Handler) Handle(method, path string, fn httprouter.Handle, protected bool) {

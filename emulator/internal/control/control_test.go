@@ -496,3 +496,66 @@ func TestDashboardEscapes(t *testing.T) {
 		t.Errorf("/_emulator: %d %q", r.code, r.header.Get("Location"))
 	}
 }
+
+// State-changing routes refuse browser requests from another origin with
+// 403 (issue 15: a page elsewhere could POST /_emulator/reset and /clock
+// through the user's browser); the emulator's own origin, requests without
+// browser headers and configured origins pass, and reads are not affected.
+func TestCrossOriginRefused(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-A", "AKIDA")
+	allowed := newFixture(t, "")
+	allowed.h = New(Config{Service: f.h.cfg.Service, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, AllowedOrigins: []string{"http://tests.example:3000/"}})
+	any := newFixture(t, "")
+	any.h = New(Config{Service: f.h.cfg.Service, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, AllowedOrigins: []string{"*"}})
+	public := newFixture(t, "")
+	public.h = New(Config{Service: f.h.cfg.Service, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, PublicURL: "http://localhost:8780"})
+	host := "emulator.test:8780"
+	cases := []struct {
+		name           string
+		fx             *fixture
+		method, target string
+		body           string
+		header         []string
+		code           int
+	}{
+		{"reset from another site", f, "POST", "/_emulator/reset", "", []string{"Origin", "http://evil.example"}, 403},
+		{"reset from another port", f, "POST", "/_emulator/reset", "", []string{"Origin", "http://emulator.test:3000"}, 403},
+		{"reset from null origin", f, "POST", "/_emulator/reset", "", []string{"Origin", "null"}, 403},
+		{"clock cross-site fetch", f, "POST", "/_emulator/clock", `{"advance":"1h"}`, []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{"complete from another site", f, "POST", "/_emulator/sessions/TOKEN-A/complete", `{"ErrorCode":0}`, []string{"Origin", "https://evil.example"}, 403},
+		{"scenario from another site", f, "PUT", "/_emulator/sessions/TOKEN-A/scenario", `{"ErrorCode":0}`, []string{"Origin", "https://evil.example"}, 403},
+		{"requests delete from another site", f, "DELETE", "/_emulator/requests", "", []string{"Origin", "https://evil.example"}, 403},
+		{"dashboard login from another site", f, "POST", "/_emulator/ui", "token=x", []string{"Origin", "https://evil.example", "Content-Type", "application/x-www-form-urlencoded"}, 403},
+		{"read from another site", f, "GET", "/_emulator/clock", "", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 200},
+		{"own origin", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://" + host, "Sec-Fetch-Site", "same-origin"}, 200},
+		{"own origin behind a proxy", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "https://public.example", "X-Forwarded-Host", "public.example"}, 200},
+		{"no browser headers", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, nil, 200},
+		{"same-site without origin", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Sec-Fetch-Site", "same-site"}, 200},
+		{"configured origin", allowed, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://tests.example:3000"}, 200},
+		{"configured origin, another one refused", allowed, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://tests.example:3001"}, 403},
+		{"any origin", any, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"}, 200},
+		{"public URL origin", public, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://localhost:8780"}, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.fx.do(c.method, c.target, c.body, append([]string{"Host", host}, c.header...)...)
+			if r.code != c.code {
+				t.Fatalf("status %d, want %d: %s", r.code, c.code, r.body)
+			}
+			if c.code == 403 {
+				if msg := r.errMsg(t); !strings.Contains(msg, "EMULATOR_ALLOWED_ORIGINS") {
+					t.Errorf("message %q does not say how to allow the origin", msg)
+				}
+			}
+		})
+	}
+	var s SessionJSON
+	f.do("GET", "/_emulator/sessions/TOKEN-A", "").decode(t, &s)
+	if s.State != "pending" || s.Scripted {
+		t.Errorf("a refused request changed the session: %+v", s)
+	}
+}
