@@ -90,8 +90,8 @@ type Config struct {
 	// the emulator's own that may call the state-changing routes; "*" lets
 	// every origin through.
 	AllowedOrigins []string
-	Version   string
-	Logger    *slog.Logger
+	Version        string
+	Logger         *slog.Logger
 }
 
 // Handler serves the control API.
