@@ -101,6 +101,9 @@ func TestValidateExitCodes(t *testing.T) {
 		{"bad file among good", []string{goodScenarios, badScenarios + "/syntax.yaml"}, 1, "syntax.yaml:3: YAML syntax"},
 		{"missing path", []string{"/no/such/scenarios.yaml"}, 1, "/no/such/scenarios.yaml"},
 		{"no path", nil, 2, ""},
+		// Not a regular file: refused at once instead of read forever
+		// (issue 15; the FIFO case is in package scenarios).
+		{"device", []string{"/dev/zero"}, 1, "/dev/zero: cannot read: not a regular file (a character device)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
