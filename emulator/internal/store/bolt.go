@@ -50,9 +50,9 @@ type Bolt struct {
 	n   int
 }
 
-// OpenBolt opens (or creates) the store in dir, keeping at most max
-// sessions (0 = no limit).
-func OpenBolt(dir string, max int) (*Bolt, error) {
+// openBolt opens (or creates) the store in dir, keeping at most max
+// sessions (0 = no limit). OpenBolt checks the file first (bolt_check.go).
+func openBolt(dir string, max int) (*Bolt, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -61,6 +61,14 @@ func OpenBolt(dir string, max int) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// A damaged file can still make bbolt panic while walking it: close it,
+	// and let OpenBolt turn the panic into an error.
+	defer func() {
+		if p := recover(); p != nil {
+			db.Close()
+			panic(p)
+		}
+	}()
 	b := &Bolt{db: db, max: max}
 	err = db.Update(func(tx *bolt.Tx) error {
 		s, err := tx.CreateBucketIfNotExists(bucketSessions)
