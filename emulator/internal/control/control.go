@@ -9,16 +9,22 @@
 //
 //	GET    /_emulator/health                      (and HEAD) always 200 {"status":"ok","version":...}
 //	GET    /_emulator/ready                       (and HEAD) 200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
-//	GET    /_emulator/sessions                    ?secretId= ?state=pending|completed|expired ?limit=N
+//	GET    /_emulator/sessions                    ?secretId= ?state=pending|completed|expired ?limit=N ?offset=N
 //	GET    /_emulator/sessions/{token}            ?secretId= (404 for a session of another namespace)
 //	POST   /_emulator/sessions/{token}/complete   {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
 //	PUT    /_emulator/sessions/{token}/scenario   {"Scenario":"name"} | {"Inline":{...}} | {"ErrorCode":n,"Similarity":x}
 //	POST   /_emulator/reset                       ?secretId= (one namespace; none = everything and the clock)
 //	GET    /_emulator/clock
 //	POST   /_emulator/clock                       {"advance":"11m"} | {"set":"2026-01-02T15:04:05Z"} | {"reset":true}
-//	GET    /_emulator/requests                    ?secretId= ?action= ?bizToken= ?signature= ?errorCode= ?limit=N
+//	GET    /_emulator/requests                    ?secretId= ?action= ?bizToken= ?signature= ?errorCode= ?limit=N ?offset=N
 //	DELETE /_emulator/requests                    ?secretId=
-//	GET    /_emulator/scenarios                   ?full=1 for the whole definitions
+//	GET    /_emulator/scenarios                   ?full=1 for the whole definitions, ?limit=N ?offset=N
+//	GET    /_emulator/metrics                     Prometheus text format 0.0.4
+//
+// List routes page: limit 1-1000 (default 100; 1000 for scenarios), offset
+// skips the newest matches (the first names for scenarios); a page lists
+// the newest matches oldest first and says so in Order, with NextOffset for
+// the next, older page.
 //	GET    /_emulator/ui                          the dashboard (HTML)
 //
 // # Admin token
@@ -53,7 +59,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -241,40 +246,28 @@ func (h *Handler) ready(w http.ResponseWriter, _ *http.Request, _ httprouter.Par
 	writeJSON(w, http.StatusOK, ReadyJSON{Status: "ready", Scenarios: n})
 }
 
-// queryInt parses an optional non-negative integer query parameter.
-func queryInt(w http.ResponseWriter, r *http.Request, name string) (int, bool) {
-	raw := r.URL.Query().Get(name)
-	if raw == "" {
-		return 0, true
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		writeError(w, http.StatusBadRequest, name+" must be a non-negative integer")
-		return 0, false
-	}
-	return n, true
-}
-
 func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	limit, ok := queryInt(w, r, "limit")
+	limit, offset, ok := pageParams(w, r, DefaultPageSize)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	out, total, err := h.Sessions(SessionFilter{SecretID: q.Get("secretId"), State: q.Get("state"), Limit: limit}, api.RequestBase(r))
+	f := SessionFilter{SecretID: q.Get("secretId"), State: q.Get("state"), Limit: limit, Offset: offset}
+	out, total, err := h.Sessions(f, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total})
+	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total, PageJSON: newPage(limit, offset, total)})
 }
 
 // SessionsJSON is the answer of GET /_emulator/sessions.
 type SessionsJSON struct {
-	// Sessions are oldest first (the newest "limit" when limited).
+	// Sessions are the page: the newest matches after Offset, oldest first.
 	Sessions []SessionJSON `json:"Sessions"`
-	// Total is how many sessions matched before the limit.
+	// Total is how many sessions matched before paging.
 	Total int `json:"Total"`
+	PageJSON
 }
 
 func (h *Handler) getSession(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
@@ -383,10 +376,11 @@ func (h *Handler) setClock(w http.ResponseWriter, r *http.Request, _ httprouter.
 
 // RequestsJSON is the answer of GET /_emulator/requests.
 type RequestsJSON struct {
-	// Requests are oldest first (the newest "limit" when limited).
+	// Requests are the page: the newest matches after Offset, oldest first.
 	Requests []api.Record `json:"Requests"`
-	// Total is how many records matched before the limit.
+	// Total is how many records matched before paging.
 	Total int `json:"Total"`
+	PageJSON
 	// Capacity is how many records the journal keeps (the oldest are
 	// dropped beyond it); Observed is how many requests it has seen since
 	// start (a full reset and DELETE do not change it).
@@ -395,7 +389,7 @@ type RequestsJSON struct {
 }
 
 func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	limit, ok := queryInt(w, r, "limit")
+	limit, offset, ok := pageParams(w, r, DefaultPageSize)
 	if !ok {
 		return
 	}
@@ -409,9 +403,10 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprou
 	}
 	recs, total := h.Requests(RequestFilter{
 		SecretID: q.Get("secretId"), Action: q.Get("action"), BizToken: q.Get("bizToken"),
-		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit,
+		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit, Offset: offset,
 	})
-	writeJSON(w, http.StatusOK, RequestsJSON{Requests: recs, Total: total, Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
+	writeJSON(w, http.StatusOK, RequestsJSON{Requests: recs, Total: total, PageJSON: newPage(limit, offset, total),
+		Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
 }
 
 func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
@@ -420,14 +415,31 @@ func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request, _ httpro
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// listScenarios pages by name order (the list has no age): offset skips
+// the first names.
 func (h *Handler) listScenarios(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	if r.URL.Query().Get("full") == "1" {
-		list := h.cfg.Scenarios().List()
-		writeJSON(w, http.StatusOK, map[string]any{"Scenarios": list, "Total": len(list)})
+	limit, offset, ok := pageParams(w, r, defaultScenarioPage)
+	if !ok {
 		return
 	}
-	out := h.Scenarios()
-	writeJSON(w, http.StatusOK, map[string]any{"Scenarios": out, "Total": len(out)})
+	var list any
+	total := 0
+	if r.URL.Query().Get("full") == "1" {
+		full := h.cfg.Scenarios().List()
+		total = len(full)
+		list = full[min(offset, total):min(offset+limit, total)]
+	} else {
+		short := h.Scenarios()
+		total = len(short)
+		list = short[min(offset, total):min(offset+limit, total)]
+	}
+	page := newPage(limit, offset, total)
+	page.Order = "by-name"
+	out := map[string]any{"Scenarios": list, "Total": total, "Limit": page.Limit, "Offset": page.Offset, "Order": page.Order}
+	if page.NextOffset != nil {
+		out["NextOffset"] = *page.NextOffset
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) sessionError(w http.ResponseWriter, err error) {

@@ -2,6 +2,7 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -557,5 +558,118 @@ func TestCrossOriginRefused(t *testing.T) {
 	f.do("GET", "/_emulator/sessions/TOKEN-A", "").decode(t, &s)
 	if s.State != "pending" || s.Scripted {
 		t.Errorf("a refused request changed the session: %+v", s)
+	}
+}
+
+// The list routes page with a default and a maximum page size (issue 15:
+// an unpaged GET /_emulator/sessions at 80k sessions answered 101 MiB).
+// Pages hold the newest matches, oldest first; NextOffset walks to older
+// ones until the last page.
+func TestListsPage(t *testing.T) {
+	f := newFixture(t, "")
+	f.store = store.NewMemory(5000)
+	set := f.h.cfg.Scenarios
+	f.h = New(Config{Service: faceid.New(faceid.Config{Store: f.store, Scenarios: set, Clock: f.clock}),
+		Journal: NewJournal(3000), Clock: f.clock, Scenarios: set})
+	const n = 2500
+	for i := range n {
+		f.session(t, fmt.Sprintf("T%04d", i), "AKIDA")
+		f.h.cfg.Journal.Observe(api.Record{RequestID: fmt.Sprintf("r%04d", i)})
+	}
+	type page struct {
+		first, last string
+		count       int
+		PageJSON
+	}
+	sessions := func(q string) page {
+		var out SessionsJSON
+		f.do("GET", "/_emulator/sessions"+q, "").decode(t, &out)
+		p := page{count: len(out.Sessions), PageJSON: out.PageJSON}
+		if p.count > 0 {
+			p.first, p.last = out.Sessions[0].BizToken, out.Sessions[p.count-1].BizToken
+		}
+		if out.Total != n {
+			t.Errorf("%s: Total %d, want %d", q, out.Total, n)
+		}
+		return p
+	}
+	requests := func(q string) page {
+		var out RequestsJSON
+		f.do("GET", "/_emulator/requests"+q, "").decode(t, &out)
+		p := page{count: len(out.Requests), PageJSON: out.PageJSON}
+		if p.count > 0 {
+			p.first, p.last = "T"+out.Requests[0].RequestID[1:], "T"+out.Requests[p.count-1].RequestID[1:]
+		}
+		return p
+	}
+	next := func(v int) *int { return &v }
+	cases := []struct {
+		query       string
+		first, last string
+		count       int
+		nextOffset  *int
+		limit, off  int
+	}{
+		{"", "T2400", "T2499", 100, next(100), 100, 0},
+		{"?limit=1000", "T1500", "T2499", 1000, next(1000), 1000, 0},
+		{"?limit=1000&offset=1000", "T0500", "T1499", 1000, next(2000), 1000, 1000},
+		{"?limit=1000&offset=2000", "T0000", "T0499", 500, nil, 1000, 2000},
+		{"?offset=2490", "T0000", "T0009", 10, nil, 100, 2490},
+		{"?offset=99999", "", "", 0, nil, 100, 99999},
+	}
+	for _, tc := range cases {
+		for name, list := range map[string]func(string) page{"sessions": sessions, "requests": requests} {
+			p := list(tc.query)
+			if p.count != tc.count || p.first != tc.first || p.last != tc.last {
+				t.Errorf("%s%s: %d from %s to %s, want %d from %s to %s", name, tc.query, p.count, p.first, p.last, tc.count, tc.first, tc.last)
+			}
+			if p.Limit != tc.limit || p.Offset != tc.off || p.Order != "oldest-first" {
+				t.Errorf("%s%s: page %+v, want limit %d offset %d oldest-first", name, tc.query, p.PageJSON, tc.limit, tc.off)
+			}
+			if (p.NextOffset == nil) != (tc.nextOffset == nil) || p.NextOffset != nil && *p.NextOffset != *tc.nextOffset {
+				t.Errorf("%s%s: NextOffset %v, want %v", name, tc.query, p.NextOffset, tc.nextOffset)
+			}
+		}
+	}
+	for _, q := range []string{"?limit=0", "?limit=1001", "?limit=x", "?offset=-1", "?offset=y"} {
+		for _, route := range []string{"sessions", "requests", "scenarios"} {
+			r := f.do("GET", "/_emulator/"+route+q, "")
+			if r.code != 400 {
+				t.Errorf("%s%s: status %d, want 400", route, q, r.code)
+				continue
+			}
+			if msg := r.errMsg(t); !strings.Contains(msg, "must be") {
+				t.Errorf("%s%s: message %q", route, q, msg)
+			}
+		}
+	}
+	// Scenarios page by name; the default page is the whole (small) list.
+	type scenarioPage struct {
+		Scenarios  []struct{ Name string }
+		Total      int
+		NextOffset *int
+		Order      string
+	}
+	names := func(p scenarioPage) string {
+		var out []string
+		for _, s := range p.Scenarios {
+			out = append(out, s.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	var sc scenarioPage
+	f.do("GET", "/_emulator/scenarios?limit=1", "").decode(t, &sc)
+	if names(sc) != "default" || sc.Total != 3 || sc.NextOffset == nil || *sc.NextOffset != 1 || sc.Order != "by-name" {
+		t.Errorf("scenarios limit 1 = %+v", sc)
+	}
+	sc = scenarioPage{}
+	f.do("GET", "/_emulator/scenarios?full=1&offset=1", "").decode(t, &sc)
+	if names(sc) != "liveness-1002,pass-0" || sc.Total != 3 || sc.NextOffset != nil {
+		t.Errorf("scenarios full offset 1 = %+v", sc)
+	}
+	sc = scenarioPage{}
+	f.do("GET", "/_emulator/scenarios", "").decode(t, &sc)
+	if names(sc) != "default,liveness-1002,pass-0" {
+		t.Errorf("scenarios = %+v", sc)
 	}
 }

@@ -35,6 +35,9 @@ type SessionFilter struct {
 	State string
 	// Limit keeps the newest Limit sessions; 0 = all.
 	Limit int
+	// Offset skips the Offset newest matches first (the next page of older
+	// sessions starts at Offset+Limit).
+	Offset int
 }
 
 // RequestFilter selects journal records. Zero fields match everything.
@@ -46,6 +49,18 @@ type RequestFilter struct {
 	ErrorCode string // e.g. "AuthFailure.SignatureFailure"
 	// Limit keeps the newest Limit records; 0 = all the journal holds.
 	Limit int
+	// Offset skips the Offset newest matches first.
+	Offset int
+}
+
+// window returns the part of n items, oldest first, that a page of the
+// newest limit (0 = all) after skipping the offset newest covers.
+func window(n, limit, offset int) (start, end int) {
+	end = max(n-offset, 0)
+	if limit > 0 && end > limit {
+		start = end - limit
+	}
+	return start, end
 }
 
 func (h *Handler) baseURL(base string) string {
@@ -85,14 +100,13 @@ func (h *Handler) Sessions(f SessionFilter, base string) ([]SessionJSON, int, er
 	default:
 		return nil, 0, invalid("state must be pending, completed or expired")
 	}
-	if f.Limit < 0 {
-		return nil, 0, invalid("limit must be a positive number")
+	if f.Limit < 0 || f.Offset < 0 {
+		return nil, 0, invalid("limit and offset must not be negative")
 	}
 	views := h.cfg.Service.List(store.Filter{SecretID: f.SecretID, State: f.State})
 	total := len(views)
-	if f.Limit > 0 && len(views) > f.Limit {
-		views = views[len(views)-f.Limit:]
-	}
+	start, end := window(total, f.Limit, f.Offset)
+	views = views[start:end]
 	out := make([]SessionJSON, 0, len(views))
 	b := h.baseURL(base)
 	for _, v := range views {
@@ -224,10 +238,8 @@ func (h *Handler) Clock() ClockJSON {
 func (h *Handler) Requests(f RequestFilter) ([]api.Record, int) {
 	recs := h.cfg.Journal.List(f)
 	total := len(recs)
-	if f.Limit > 0 && len(recs) > f.Limit {
-		recs = recs[len(recs)-f.Limit:]
-	}
-	return recs, total
+	start, end := window(total, f.Limit, f.Offset)
+	return recs[start:end], total
 }
 
 // ScenarioJSON is a loaded scenario as GET /_emulator/scenarios lists it.
