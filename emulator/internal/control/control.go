@@ -25,6 +25,7 @@
 // skips the newest matches (the first names for scenarios); a page lists
 // the newest matches oldest first and says so in Order, with NextOffset for
 // the next, older page.
+//
 //	GET    /_emulator/ui                          the dashboard (HTML)
 //
 // # Admin token
