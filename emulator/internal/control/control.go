@@ -20,13 +20,12 @@
 //	DELETE /_emulator/requests                    ?secretId=
 //	GET    /_emulator/scenarios                   ?full=1 for the whole definitions, ?limit=N ?offset=N
 //	GET    /_emulator/metrics                     Prometheus text format 0.0.4
+//	GET    /_emulator/ui                          the dashboard (HTML)
 //
 // List routes page: limit 1-1000 (default 100; 1000 for scenarios), offset
 // skips the newest matches (the first names for scenarios); a page lists
 // the newest matches oldest first and says so in Order, with NextOffset for
 // the next, older page.
-//
-//	GET    /_emulator/ui                          the dashboard (HTML)
 //
 // # Admin token
 //
