@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/metrics"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -161,6 +163,7 @@ type Server struct {
 	service *faceid.Service
 	gateway *api.Gateway
 	journal *control.Journal
+	metrics *metrics.Metrics
 	control *control.Handler
 	web     http.Handler
 	creds   []Credential
@@ -170,6 +173,9 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+	// actions the gateway serves, read once by servesAction.
+	actionsOnce sync.Once
+	actions     map[string]bool
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -213,6 +219,10 @@ func New(opts Options) (*Server, error) {
 		}
 		st = disk
 	}
+	met := metrics.New(metrics.Config{Sessions: sessionCounts(st)})
+	if opts.DataDir != "" {
+		st = store.Timed(st, met.ObserveWrite)
+	}
 
 	s := &Server{
 		opts:    opts,
@@ -221,6 +231,7 @@ func New(opts Options) (*Server, error) {
 		store:   st,
 		loader:  loader,
 		journal: control.NewJournal(opts.JournalSize),
+		metrics: met,
 		creds:   creds,
 		loaded:  make(chan struct{}),
 	}
@@ -257,7 +268,7 @@ func New(opts Options) (*Server, error) {
 		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		Clock:     s.clock,
 		Logger:    log,
-		Observer:  s.journal,
+		Observer:  api.Observers{s.journal, met.Service("faceid", s.servesAction)},
 	})
 	s.service.Register(s.gateway)
 	s.control = control.New(control.Config{
@@ -268,12 +279,38 @@ func New(opts Options) (*Server, error) {
 		Ready:          s.isReady,
 		AdminToken:     opts.AdminToken,
 		AllowedOrigins: opts.AllowedOrigins,
+		Metrics:        met,
 		PublicURL:      strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:        opts.Version,
 		Logger:         log,
 	})
 	s.web = web.New(web.Config{Service: s.service, Logger: log})
 	return s, nil
+}
+
+// sessionCounts counts st's sessions by flow and state for the metrics;
+// every session is of the web flow today.
+func sessionCounts(st store.Store) metrics.SessionCounts {
+	counter, ok := st.(store.StateCounter)
+	if !ok {
+		return nil
+	}
+	return func() map[string]map[string]int {
+		return map[string]map[string]int{"web": counter.CountByState()}
+	}
+}
+
+// servesAction reports whether the gateway serves action (for the metrics'
+// bounded action label). The set is read once, after the actions are
+// registered.
+func (s *Server) servesAction(action string) bool {
+	s.actionsOnce.Do(func() {
+		s.actions = map[string]bool{}
+		for _, a := range s.gateway.Actions() {
+			s.actions[a] = true
+		}
+	})
+	return s.actions[action]
 }
 
 // ScenarioError reports broken scenario files.

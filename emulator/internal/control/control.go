@@ -95,8 +95,10 @@ type Config struct {
 	// the emulator's own that may call the state-changing routes; "*" lets
 	// every origin through.
 	AllowedOrigins []string
-	Version        string
-	Logger         *slog.Logger
+	// Metrics serves GET /_emulator/metrics (nil = no such route).
+	Metrics http.Handler
+	Version string
+	Logger  *slog.Logger
 }
 
 // Handler serves the control API.
@@ -148,6 +150,11 @@ func New(cfg Config) *Handler {
 	r.GET(Prefix+"/requests", h.admin(h.listRequests))
 	r.DELETE(Prefix+"/requests", h.admin(h.clearRequests))
 	r.GET(Prefix+"/scenarios", h.admin(h.listScenarios))
+	if cfg.Metrics != nil {
+		r.GET(Prefix+"/metrics", h.admin(func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+			cfg.Metrics.ServeHTTP(w, r)
+		}))
+	}
 	h.routeDashboard()
 	return h
 }
