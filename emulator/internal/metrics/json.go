@@ -3,12 +3,10 @@ package metrics
 import (
 	"encoding/json"
 	"net/http"
-
-	dto "github.com/prometheus/client_model/go"
 )
 
 // JSON is the dashboard's twin of the exposition: the same families and
-// samples the text format carries, gathered from the same registry.
+// series, with a histogram's sample count as its value.
 type JSON struct {
 	Families []FamilyJSON `json:"families"`
 }
@@ -21,77 +19,54 @@ type FamilyJSON struct {
 	Samples []SampleJSON `json:"samples"`
 }
 
-// SampleJSON is one series: its labels and value (counters, gauges), or
-// its count, sum and cumulative buckets (histograms).
+// SampleJSON is one series: its labels and value (a counter's or gauge's
+// value, a histogram's count, with its sum in seconds).
 type SampleJSON struct {
-	Labels  map[string]string `json:"labels,omitempty"`
-	Value   float64           `json:"value"`
-	Count   uint64            `json:"count,omitempty"`
-	Sum     float64           `json:"sum,omitempty"`
-	Buckets []BucketJSON      `json:"buckets,omitempty"`
+	Labels map[string]string `json:"labels,omitempty"`
+	Value  float64           `json:"value"`
+	Sum    float64           `json:"sum,omitempty"`
 }
 
-// BucketJSON is one cumulative histogram bucket.
-type BucketJSON struct {
-	LE    float64 `json:"le"`
-	Count uint64  `json:"count"`
-}
-
-// Snapshot gathers every family.
-func (m *Metrics) Snapshot() (JSON, error) {
-	mfs, err := m.reg.Gather()
-	out := JSON{Families: make([]FamilyJSON, 0, len(mfs))}
-	for _, mf := range mfs {
-		f := FamilyJSON{Name: mf.GetName(), Help: mf.GetHelp(), Type: familyType(mf.GetType())}
-		for _, mt := range mf.GetMetric() {
-			s := SampleJSON{}
-			if lp := mt.GetLabel(); len(lp) > 0 {
-				s.Labels = make(map[string]string, len(lp))
-				for _, l := range lp {
-					s.Labels[l.GetName()] = l.GetValue()
-				}
+// Snapshot returns every family's current figures.
+func (m *Metrics) Snapshot() JSON {
+	m.mu.Lock()
+	all := append([]series(nil), m.series...)
+	m.mu.Unlock()
+	byFamily := map[string][]SampleJSON{}
+	for _, s := range all {
+		smp := SampleJSON{}
+		if len(s.labels) > 0 {
+			smp.Labels = map[string]string{}
+			for i := 0; i+1 < len(s.labels); i += 2 {
+				smp.Labels[s.labels[i]] = s.labels[i+1]
 			}
-			switch {
-			case mt.Counter != nil:
-				s.Value = mt.Counter.GetValue()
-			case mt.Gauge != nil:
-				s.Value = mt.Gauge.GetValue()
-			case mt.Histogram != nil:
-				h := mt.Histogram
-				s.Count, s.Sum = h.GetSampleCount(), h.GetSampleSum()
-				s.Value = float64(s.Count)
-				for _, b := range h.GetBucket() {
-					s.Buckets = append(s.Buckets, BucketJSON{LE: b.GetUpperBound(), Count: b.GetCumulativeCount()})
-				}
-			}
-			f.Samples = append(f.Samples, s)
 		}
-		out.Families = append(out.Families, f)
+		if s.counter != nil {
+			smp.Value = float64(s.counter.Get())
+		} else {
+			smp.Value = float64(s.hist.count.Load())
+			smp.Sum = float64(s.hist.nanos.Load()) / 1e9
+		}
+		byFamily[s.family] = append(byFamily[s.family], smp)
 	}
-	return out, err
-}
-
-func familyType(t dto.MetricType) string {
-	switch t {
-	case dto.MetricType_COUNTER:
-		return "counter"
-	case dto.MetricType_GAUGE:
-		return "gauge"
-	case dto.MetricType_HISTOGRAM:
-		return "histogram"
+	for _, s := range m.sessionSamples() {
+		byFamily[famSessions] = append(byFamily[famSessions], SampleJSON{
+			Labels: map[string]string{"flow": s.flow, "state": s.state}, Value: float64(s.n)})
 	}
-	return "untyped"
+	out := JSON{Families: make([]FamilyJSON, 0, len(m.families))}
+	for _, f := range m.families {
+		samples := byFamily[f.name]
+		if samples == nil {
+			samples = []SampleJSON{}
+		}
+		out.Families = append(out.Families, FamilyJSON{Name: f.name, Help: f.help, Type: f.typ, Samples: samples})
+	}
+	return out
 }
 
 func (m *Metrics) serveJSON(w http.ResponseWriter) {
-	snap, err := m.Snapshot()
-	status := http.StatusOK
-	if err != nil && len(snap.Families) == 0 {
-		status = http.StatusInternalServerError
-	}
-	data, _ := json.Marshal(snap)
+	data, _ := json.Marshal(m.Snapshot())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
 	_, _ = w.Write(append(data, '\n'))
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,8 @@ func value(f *dto.MetricFamily, labels ...string) (float64, bool) {
 		for _, l := range mt.GetLabel() {
 			got = append(got, l.GetName()+"="+l.GetValue())
 		}
-		if strings.Join(got, ",") != strings.Join(labels, ",") {
+		want := slices.Sorted(slices.Values(labels))
+		if slices.Sort(got); strings.Join(got, ",") != strings.Join(want, ",") {
 			continue
 		}
 		switch {
@@ -99,6 +101,7 @@ func TestCountersAndHooks(t *testing.T) {
 	obs.Observe(api.Record{Action: "Get", Latency: 3 * time.Millisecond})
 	obs.Observe(api.Record{Action: "Get", Fault: "http-502"})
 	obs.Observe(api.Record{Action: "Get", Signature: "failed", ErrorCode: "AuthFailure.SignatureExpire"})
+	obs.Observe(api.Record{Action: "Get", Notes: []string{"scenario we\"ird\\name\n2 (match)"}})
 	m.IncEvictions(7)
 	m.IncEvictions(0)
 	m.ObserveWrite(2 * time.Millisecond)
@@ -109,11 +112,12 @@ func TestCountersAndHooks(t *testing.T) {
 		labels []string
 		want   float64
 	}{
-		{"emulator_api_requests_total", []string{"action=Get", "code=OK", "service=faceid"}, 1},
+		{"emulator_api_requests_total", []string{"action=Get", "code=OK", "service=faceid"}, 2},
+		{"emulator_scenario_selections_total", []string{"scenario=we\"ird\\name\n2", "service=faceid"}, 1},
 		{"emulator_api_requests_total", []string{"action=Get", "code=fault:http-502", "service=faceid"}, 1},
 		{"emulator_api_requests_total", []string{"action=Get", "code=AuthFailure.SignatureExpire", "service=faceid"}, 1},
 		{"emulator_signature_failures_total", []string{"reason=AuthFailure.SignatureExpire", "service=faceid"}, 1},
-		{"emulator_api_request_duration_seconds", []string{"action=Get", "service=faceid"}, 3},
+		{"emulator_api_request_duration_seconds", []string{"action=Get", "service=faceid"}, 4},
 		{"emulator_session_evictions_total", nil, 7},
 		{"emulator_store_write_duration_seconds", nil, 1},
 		{"emulator_sessions", []string{"flow=web", "state=pending"}, 3},
