@@ -12,7 +12,7 @@ import (
 // browser request that says it comes from elsewhere: an Origin header that
 // is not the emulator's own, or Sec-Fetch-Site: cross-site. Requests without
 // either header (curl, SDKs, test code) are not browser requests from a
-// page and pass; the dashboard sends its own Origin and passes.
+// page and pass; the dashboard's are same-origin and pass.
 
 // safeMethod reports the methods that change nothing.
 func safeMethod(m string) bool {
@@ -25,11 +25,17 @@ func (h *Handler) crossOrigin(r *http.Request) string {
 	if safeMethod(r.Method) || h.anyOrigin {
 		return ""
 	}
+	// Sec-Fetch-Site is set by the browser and cannot be changed by a page;
+	// same-origin is the dashboard itself, whose form posts carry "Origin:
+	// null" (its pages send no referrer).
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return ""
+	case "cross-site":
+		return "a cross-site browser request (Sec-Fetch-Site: cross-site)"
+	}
 	origin := r.Header.Get("Origin")
 	if origin == "" {
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
-			return "a cross-site browser request (Sec-Fetch-Site: cross-site)"
-		}
 		return ""
 	}
 	if h.allowedOrigins[strings.ToLower(origin)] {
