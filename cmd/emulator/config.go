@@ -158,7 +158,7 @@ const (
 	maxMaxSessions    = 10_000_000
 	maxJournalSize    = 1_000_000
 	maxClockSkewBound = 24 * time.Hour
-	minReloadInterval = 100 * time.Millisecond
+	minReloadInterval = 10 * time.Millisecond
 	maxReloadInterval = 24 * time.Hour
 	minReadTimeout    = 100 * time.Millisecond
 	maxReadTimeout    = time.Hour

@@ -117,7 +117,7 @@ func TestParseConfigBadValues(t *testing.T) {
 		{"huge journal", nil, []string{"--journal-size=2000000"}, "got 2000000"},
 		{"zero read timeout", []string{"EMULATOR_READ_TIMEOUT=0"}, nil, "--read-timeout (EMULATOR_READ_TIMEOUT) must be between 100ms and 1h0m0s, got 0s"},
 		{"long read timeout", nil, []string{"--read-timeout=2h"}, "got 2h0m0s"},
-		{"tiny reload interval", []string{"EMULATOR_RELOAD_INTERVAL=1ns"}, nil, "--reload-interval (EMULATOR_RELOAD_INTERVAL) must be between 100ms and 24h0m0s (or 0), got 1ns"},
+		{"tiny reload interval", []string{"EMULATOR_RELOAD_INTERVAL=1ns"}, nil, "--reload-interval (EMULATOR_RELOAD_INTERVAL) must be between 10ms and 24h0m0s (or 0), got 1ns"},
 		{"negative shutdown grace", nil, []string{"--shutdown-grace=-1s"}, "--shutdown-grace (EMULATOR_SHUTDOWN_GRACE) must be between 0s and 5m0s"},
 		{"long shutdown grace", []string{"EMULATOR_SHUTDOWN_GRACE=1h"}, nil, "got 1h0m0s"},
 	}
