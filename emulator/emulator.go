@@ -18,16 +18,22 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/metrics"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // The credential accepted when none is configured. It is documented and
@@ -160,7 +166,10 @@ type Server struct {
 	clock   *clock.Offset
 	store   store.Store
 	loader  *scenarios.Loader
+	hub     *flow.Hub
 	service *faceid.Service
+	actions *actions.Layer
+	files   *files.Area
 	gateway *api.Gateway
 	journal *control.Journal
 	metrics *metrics.Metrics
@@ -173,9 +182,9 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
-	// actions the gateway serves, read once by servesAction.
-	actionsOnce sync.Once
-	actions     map[string]bool
+	// served are the actions the gateway serves, read once by servesAction.
+	servedOnce sync.Once
+	served     map[string]bool
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -211,30 +220,37 @@ func New(opts Options) (*Server, error) {
 	if max == 0 {
 		max = DefaultMaxSessions
 	}
-	var st store.Store = store.NewMemory(max)
-	if opts.DataDir != "" {
-		disk, err := store.OpenBolt(opts.DataDir, max)
-		if err != nil {
-			return nil, err
-		}
-		st = disk
-	}
-	met := metrics.New(metrics.Config{Sessions: sessionCounts(st)})
-	if opts.DataDir != "" {
-		st = store.Timed(st, met.ObserveWrite)
-	}
-
+	met := metrics.New(metrics.Config{})
 	s := &Server{
 		opts:    opts,
 		log:     log,
 		clock:   clock.NewOffset(opts.Clock),
-		store:   st,
 		loader:  loader,
 		journal: control.NewJournal(opts.JournalSize),
 		metrics: met,
 		creds:   creds,
 		loaded:  make(chan struct{}),
 	}
+	// Every token flow is registered here; the registry is also the codec
+	// the disk store reads each flow's part of a session with.
+	webFlow := faceid.NewWeb(s.scenarioSet)
+	flows, err := flow.NewRegistry(webFlow)
+	if err != nil {
+		return nil, err
+	}
+	var st store.Store = store.NewMemory(max)
+	if opts.DataDir != "" {
+		disk, err := store.OpenBolt(opts.DataDir, max, flows)
+		if err != nil {
+			return nil, err
+		}
+		st = disk
+	}
+	met.SetSessions(sessionCounts(st))
+	if opts.DataDir != "" {
+		st = store.Timed(st, met.ObserveWrite)
+	}
+	s.store = st
 	load := func() {
 		defer close(s.loaded)
 		if _, problems := loader.Load(); len(problems) > 0 {
@@ -248,13 +264,8 @@ func New(opts Options) (*Server, error) {
 		return nil, s.loadErr
 	}
 	idSource := ids.NewSource()
-	s.service = faceid.New(faceid.Config{
-		IDs:       idSource,
-		Store:     st,
-		Scenarios: s.scenarioSet,
-		Clock:     s.clock,
-		Logger:    log,
-	})
+	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock})
+	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
 		Verifier: signature.New(signature.Config{
 			Credentials: creds,
@@ -270,9 +281,27 @@ func New(opts Options) (*Server, error) {
 		Logger:    log,
 		Observer:  api.Observers{s.journal, met.Service("faceid", s.servesAction)},
 	})
-	s.service.Register(s.gateway)
+	samples := media.Encode()
+	s.actions = actions.New(actions.Config{
+		Spec:        spec.Faceid,
+		NewRequest:  model.NewRequest,
+		NewResponse: model.NewResponse,
+		Scenarios:   s.scenarioSet,
+		IDs:         idSource,
+		Counters:    s.hub.Counters(),
+		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
+		Logger:      log,
+	})
+	var builtin []files.File
+	for _, f := range media.Files() {
+		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
+	}
+	s.files = files.New(s.clock, idSource, builtin)
+	s.service.Register(s.actions)
+	faceid.RegisterUpload(s.actions, s.files)
+	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
-		Service:        s.service,
+		Hub:            s.hub,
 		Journal:        s.journal,
 		Clock:          s.clock,
 		Scenarios:      s.scenarioSet,
@@ -288,29 +317,26 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// sessionCounts counts st's sessions by flow and state for the metrics;
-// every session is of the web flow today.
+// sessionCounts counts st's sessions by flow and state for the metrics.
 func sessionCounts(st store.Store) metrics.SessionCounts {
 	counter, ok := st.(store.StateCounter)
 	if !ok {
 		return nil
 	}
-	return func() map[string]map[string]int {
-		return map[string]map[string]int{"web": counter.CountByState()}
-	}
+	return counter.CountByFlowState
 }
 
 // servesAction reports whether the gateway serves action (for the metrics'
 // bounded action label). The set is read once, after the actions are
 // registered.
 func (s *Server) servesAction(action string) bool {
-	s.actionsOnce.Do(func() {
-		s.actions = map[string]bool{}
+	s.servedOnce.Do(func() {
+		s.served = map[string]bool{}
 		for _, a := range s.gateway.Actions() {
-			s.actions[a] = true
+			s.served[a] = true
 		}
 	})
-	return s.actions[action]
+	return s.served[action]
 }
 
 // ScenarioError reports broken scenario files.
@@ -324,9 +350,10 @@ func (e *ScenarioError) Error() string {
 	return "scenario files have problems:\n" + strings.Join(lines, "\n")
 }
 
-// ServeHTTP routes to the control API, the verification page or the API
-// gateway. The gateway answers on "/" and on any other path, because SDKs
-// can be given an endpoint with a path prefix.
+// ServeHTTP routes to the control API, the verification page, the file
+// area (uploads and the files answers link to) or the API gateway. The
+// gateway answers on "/" and on any other path, because SDKs can be given
+// an endpoint with a path prefix.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
@@ -334,6 +361,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
 		s.web.ServeHTTP(w, r)
+	case strings.HasPrefix(p, files.Prefix):
+		s.files.ServeHTTP(w, r)
 	default:
 		s.gateway.ServeHTTP(w, r)
 	}
@@ -389,7 +418,7 @@ func (s *Server) Loader() *scenarios.Loader { return s.loader }
 
 // Sweep evicts sessions past their result lifetime; the binary calls it
 // periodically.
-func (s *Server) Sweep() int { return s.service.Sweep() }
+func (s *Server) Sweep() int { return s.hub.Sweep() }
 
 // Close releases the store.
 func (s *Server) Close() error {

@@ -54,8 +54,8 @@ func TestLibraryScenarios(t *testing.T) {
 					opts.Plus = true
 				}
 			}
-			applyB, applyScripted := sc.Behavior(scenarios.ActionApply)
-			getB, getScripted := sc.Behavior(scenarios.ActionGet)
+			applyB, applyScripted := sc.Behavior("ApplyWebVerificationBizTokenIntl")
+			getB, getScripted := sc.Behavior("GetWebVerificationResultIntl")
 
 			c := goClient(tg, credMain, func(p *profile.ClientProfile) {
 				// Let the SDK's own retry absorb scripted throttling.

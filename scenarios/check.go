@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // MaxLatency bounds APIBehavior.Latency, to catch "1500s" written for "1500ms".
@@ -131,20 +132,93 @@ func checkScenario(s *Scenario, rep reportFunc) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		switch k {
-		case ActionApply, ActionGet, ActionAny:
-			checkBehavior(s.API[k], func(path []any, key bool, msg string) {
-				rep(append(at("api", k), path...), key, msg)
-			})
-		default:
-			rep(at("api", k), true, unknownAction(k))
+		var action *spec.Action
+		if k != ActionAny {
+			var ok bool
+			if _, action, ok = spec.FindAction(k); !ok {
+				rep(at("api", k), true, unknownAction(k))
+				continue
+			}
 		}
+		checkBehavior(s.API[k], action, func(path []any, key bool, msg string) {
+			rep(append(at("api", k), path...), key, msg)
+		})
 	}
+	checkFor(s, rep)
 }
 
 func unknownAction(k string) string {
-	return fmt.Sprintf("unknown action %q (want %s, %s or \"*\")%s", k, ActionApply, ActionGet,
-		didYouMean(k, []string{ActionApply, ActionGet}))
+	return fmt.Sprintf("unknown action %q (want an action of the API spec or \"*\")%s", k,
+		didYouMean(k, spec.AllActionNames()))
+}
+
+// WebFlow is the For value of the web verification flow.
+const WebFlow = "web"
+
+// checkFor checks For and what depends on it: a flow's result code.
+func checkFor(s *Scenario, rep reportFunc) {
+	var flow catalog.Flow
+	isFlow := false
+	switch {
+	case s.For == "" || s.For == WebFlow:
+	default:
+		if flow, isFlow = catalog.LookupFlow(s.For); !isFlow {
+			if _, _, ok := spec.FindAction(s.For); !ok {
+				rep(at("for"), false, fmt.Sprintf("unknown action or flow %q%s", s.For,
+					didYouMean(s.For, append(append([]string{WebFlow}, catalog.FlowKeys()...), spec.AllActionNames()...))))
+				return
+			}
+		}
+	}
+	checkParamNames(s, flow, isFlow, rep)
+	if s.Result == nil || s.Result.Code == nil {
+		return
+	}
+	if !isFlow {
+		rep(at("result", "code"), false, "result.code needs `for` to name a flow of the catalogue (use errorCode for the web flow)")
+		return
+	}
+	if _, ok := flow.Lookup(*s.Result.Code); !ok {
+		codes := make([]string, 0, len(flow.Codes))
+		for _, c := range flow.Codes {
+			codes = append(codes, c.Code)
+		}
+		rep(at("result", "code"), false, fmt.Sprintf("unknown result code %q of flow %s%s", *s.Result.Code, flow.Key, didYouMean(*s.Result.Code, codes)))
+	}
+}
+
+// checkParamNames checks that match.params names input members of the
+// action the scenario is for (the apply action of a flow): a misspelt
+// parameter would otherwise never match, silently.
+func checkParamNames(s *Scenario, flow catalog.Flow, isFlow bool, rep reportFunc) {
+	if s.Match == nil || len(s.Match.Params) == 0 || s.For == "" || s.For == WebFlow {
+		return
+	}
+	action := s.For
+	if isFlow {
+		if len(flow.Actions) == 0 {
+			return
+		}
+		action = flow.Actions[0]
+	}
+	_, a, ok := spec.FindAction(action)
+	if !ok {
+		return
+	}
+	var names []string
+	for _, m := range a.Input.Members {
+		names = append(names, m.Name)
+	}
+	keys := make([]string, 0, len(s.Match.Params))
+	for k := range s.Match.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(names, k) {
+			rep(at("match", "params", k), true, fmt.Sprintf("%s has no parameter %q%s", action, k, didYouMean(k, names)))
+		}
+	}
 }
 
 func known(code int) bool {
@@ -179,25 +253,43 @@ func checkMatch(m *Match, rep reportFunc) {
 	if m == nil {
 		return
 	}
-	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" {
-		rep(at("match"), false, "match sets no rule (want extra, redirectURL and/or secretId)")
+	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" && len(m.Params) == 0 {
+		rep(at("match"), false, "match sets no rule (want extra, redirectURL, secretId and/or params)")
 	}
-	if e := m.Extra; e != nil {
-		n := 0
-		for _, v := range []string{e.Exact, e.Prefix, e.Regex} {
-			if v != "" {
-				n++
-			}
-		}
-		if n != 1 {
-			rep(at("match", "extra"), false, "set exactly one of exact, prefix, regex")
-		}
-		if e.Regex != "" {
-			checkRegex(at("match", "extra", "regex"), e.Regex, rep)
-		}
-	}
+	checkStringMatch(m.Extra, at("match", "extra"), rep)
 	if m.RedirectURL != "" {
 		checkRegex(at("match", "redirectURL"), m.RedirectURL, rep)
+	}
+	names := make([]string, 0, len(m.Params))
+	for name := range m.Params {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if m.Params[name] == nil {
+			rep(at("match", "params", name), false, "empty rule (want exact, prefix or regex)")
+			continue
+		}
+		checkStringMatch(m.Params[name], at("match", "params", name), rep)
+	}
+}
+
+// checkStringMatch checks that exactly one way of matching is set.
+func checkStringMatch(e *StringMatch, path []any, rep reportFunc) {
+	if e == nil {
+		return
+	}
+	n := 0
+	for _, v := range []string{e.Exact, e.Prefix, e.Regex} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		rep(path, false, "set exactly one of exact, prefix, regex")
+	}
+	if e.Regex != "" {
+		checkRegex(append(slices.Clone(path), "regex"), e.Regex, rep)
 	}
 }
 
@@ -307,10 +399,20 @@ func checkCompletion(c Completion, rep reportFunc) {
 	}
 }
 
-func checkBehavior(b APIBehavior, rep reportFunc) {
-	if b.Error == nil && b.Fault == "" && b.Latency == 0 && b.Times == 0 {
-		rep(nil, false, "empty behaviour (want error, fault and/or latency)")
+func checkBehavior(b APIBehavior, action *spec.Action, rep reportFunc) {
+	if b.Error == nil && b.Fault == "" && b.Latency == 0 && b.Times == 0 && len(b.Response) == 0 {
+		rep(nil, false, "empty behaviour (want response, error, fault and/or latency)")
 		return
+	}
+	if len(b.Response) > 0 {
+		if action == nil {
+			rep(at("response"), true, "response needs an action of its own, not \"*\"")
+		} else {
+			checkResponse(b.Response, action, rep)
+		}
+		if b.Error != nil || b.Fault != "" {
+			rep(at("response"), true, "response is exclusive with error and fault")
+		}
 	}
 	if e := b.Error; e != nil {
 		if e.Code == "" {
@@ -335,6 +437,28 @@ func checkBehavior(b APIBehavior, rep reportFunc) {
 	}
 }
 
+// checkResponse checks that the scripted answer names members of the
+// action's output model.
+func checkResponse(resp map[string]any, action *spec.Action, rep reportFunc) {
+	names := make([]string, 0, len(action.Output.Members))
+	for _, m := range action.Output.Members {
+		names = append(names, m.Name)
+	}
+	keys := make([]string, 0, len(resp))
+	for k := range resp {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		switch {
+		case k == "RequestId":
+			rep(at("response", k), true, "RequestId is made by the emulator for every answer")
+		case !slices.Contains(names, k):
+			rep(at("response", k), true, fmt.Sprintf("%s has no member %q%s", action.Output.Name, k, didYouMean(k, names)))
+		}
+	}
+}
+
 func unknownAPIError(code string) string {
 	var codes []string
 	for _, e := range catalog.APIErrors() {
@@ -345,6 +469,13 @@ func unknownAPIError(code string) string {
 
 // didYouMean suggests the closest candidate within a small edit distance.
 func didYouMean(got string, candidates []string) string {
+	// A name cut short (GetWebVerificationResult for ...ResultIntl) is the
+	// likeliest slip; prefer the candidate it begins.
+	for _, c := range candidates {
+		if len(got) >= 6 && len(c) > len(got) && strings.HasPrefix(strings.ToLower(c), strings.ToLower(got)) {
+			return fmt.Sprintf("; did you mean %q?", c)
+		}
+	}
 	best, bestD := "", 1<<30
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(got), strings.ToLower(c))

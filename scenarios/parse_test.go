@@ -210,7 +210,7 @@ func TestValidateGoScenario(t *testing.T) {
 	want := []string{
 		`go: name: name "Bad" must match [a-z0-9][a-z0-9-]*`,
 		`go: attempts[0].compare: compare given but liveness failed (1002): no comparison runs after a failed liveness`,
-		`go: api.Nope: unknown action "Nope" (want ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl or "*")`,
+		`go: api.Nope: unknown action "Nope" (want an action of the API spec or "*")`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -25,6 +25,7 @@ type entry struct {
 	sc       *Scenario
 	extraRe  *regexp.Regexp
 	redirect *regexp.Regexp
+	params   map[string]*regexp.Regexp // compiled regex rules of Match.Params
 }
 
 // BuiltinDefault returns the scenario NewSet uses as "default" when the
@@ -66,6 +67,14 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 			}
 			if m.RedirectURL != "" {
 				e.redirect = regexp.MustCompile(m.RedirectURL)
+			}
+			for name, pm := range m.Params {
+				if pm != nil && pm.Regex != "" {
+					if e.params == nil {
+						e.params = map[string]*regexp.Regexp{}
+					}
+					e.params[name] = regexp.MustCompile(pm.Regex) // checked by Validate
+				}
 			}
 		}
 		s.byName[sc.Name] = e
@@ -127,10 +136,11 @@ func (s *Set) Len() int { return len(s.sorted) }
 // Default returns the global default scenario (named "default").
 func (s *Set) Default() *Scenario { return s.def }
 
-// Select chooses the scenario of an Apply request: RuleId naming a scenario,
-// else the first scenario whose match fits, else the default of the
-// SecretId, else the global default. note explains a fall-through (a RuleId
-// naming no scenario) and is empty otherwise. sc is never nil.
+// Select chooses the scenario of a call (an Apply, or an action answered at
+// once): RuleId naming a scenario, else the first scenario for the call's
+// action or flow whose match fits, else the default of the SecretId, else
+// the global default. note explains a fall-through (a RuleId naming no
+// scenario) and is empty otherwise. sc is never nil.
 func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) {
 	if in.RuleID != "" {
 		if e, ok := s.byName[in.RuleID]; ok {
@@ -151,29 +161,49 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 	return s.def, ReasonGlobalDefault, note
 }
 
+// IsFor reports whether the scenario applies to a call of action in flow:
+// it names neither, or names one of them. A scenario with no For is a web
+// flow scenario (the format before For existed) that also applies to any
+// action.
+func (s *Scenario) IsFor(action, flow string) bool {
+	return s.For == "" || s.For == action || (flow != "" && s.For == flow)
+}
+
 func (e *entry) matches(in SelectInput) bool {
 	m := e.sc.Match
-	if x := m.Extra; x != nil {
-		switch {
-		case x.Exact != "":
-			if in.Extra != x.Exact {
-				return false
-			}
-		case x.Prefix != "":
-			if !strings.HasPrefix(in.Extra, x.Prefix) {
-				return false
-			}
-		case e.extraRe != nil:
-			if !e.extraRe.MatchString(in.Extra) {
-				return false
-			}
-		}
+	if !e.sc.IsFor(in.Action, in.Flow) {
+		return false
+	}
+	if x := m.Extra; x != nil && !x.fits(in.Extra, e.extraRe) {
+		return false
 	}
 	if e.redirect != nil && !e.redirect.MatchString(in.RedirectURL) {
 		return false
 	}
 	if m.SecretID != "" && in.SecretID != m.SecretID {
 		return false
+	}
+	for name, pm := range m.Params {
+		if in.Param == nil {
+			return false
+		}
+		v, ok := in.Param(name)
+		if !ok || !pm.fits(v, e.params[name]) {
+			return false
+		}
+	}
+	return true
+}
+
+// fits reports whether v satisfies the rule; re is the compiled Regex.
+func (x *StringMatch) fits(v string, re *regexp.Regexp) bool {
+	switch {
+	case x.Exact != "":
+		return v == x.Exact
+	case x.Prefix != "":
+		return strings.HasPrefix(v, x.Prefix)
+	case re != nil:
+		return re.MatchString(v)
 	}
 	return true
 }

@@ -8,21 +8,27 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Scenario scripts one outcome of the eKYC web flow. Values handed out by a
-// Set are shared: treat them as read-only.
+// Scenario scripts one outcome: of a token flow (the web flow by default),
+// or of API actions. Values handed out by a Set are shared: treat them as
+// read-only.
 type Scenario struct {
-	Name        string                 `json:"name" yaml:"name"` // unique, [a-z0-9][a-z0-9-]*
-	Description string                 `json:"description,omitempty" yaml:"description"`
-	Source      string                 `json:"source" yaml:"-"`         // file path, or "library/<file>" for shipped ones; set by the loader
-	Line        int                    `json:"line,omitempty" yaml:"-"` // line of the scenario in its file
-	Match       *Match                 `json:"match,omitempty" yaml:"match"`
-	DefaultFor  []string               `json:"defaultFor,omitempty" yaml:"defaultFor"` // SecretIds whose default scenario this is
-	Attempts    []Attempt              `json:"attempts,omitempty" yaml:"attempts"`     // liveness attempts, oldest first; empty = one passing attempt (see the package doc)
-	Result      *Result                `json:"result,omitempty" yaml:"result"`         // final code/message override
-	OCR         *OCR                   `json:"ocr,omitempty" yaml:"ocr"`
-	Media       Media                  `json:"media" yaml:"media"`
-	Completion  Completion             `json:"completion" yaml:"completion"`
-	API         map[string]APIBehavior `json:"api,omitempty" yaml:"api"` // key: ActionApply, ActionGet or ActionAny ("*")
+	Name        string `json:"name" yaml:"name"` // unique, [a-z0-9][a-z0-9-]*
+	Description string `json:"description,omitempty" yaml:"description"`
+	// For names the action (of the API spec) or the flow (of the catalogue's
+	// flow tables, or "web") the scenario is written for; empty = the web
+	// flow and any action. A match rule selects it only for calls of that
+	// action or flow.
+	For        string                 `json:"for,omitempty" yaml:"for"`
+	Source     string                 `json:"source" yaml:"-"`         // file path, or "library/<file>" for shipped ones; set by the loader
+	Line       int                    `json:"line,omitempty" yaml:"-"` // line of the scenario in its file
+	Match      *Match                 `json:"match,omitempty" yaml:"match"`
+	DefaultFor []string               `json:"defaultFor,omitempty" yaml:"defaultFor"` // SecretIds whose default scenario this is
+	Attempts   []Attempt              `json:"attempts,omitempty" yaml:"attempts"`     // liveness attempts, oldest first; empty = one passing attempt (see the package doc)
+	Result     *Result                `json:"result,omitempty" yaml:"result"`         // final code/message override
+	OCR        *OCR                   `json:"ocr,omitempty" yaml:"ocr"`
+	Media      Media                  `json:"media" yaml:"media"`
+	Completion Completion             `json:"completion" yaml:"completion"`
+	API        map[string]APIBehavior `json:"api,omitempty" yaml:"api"` // key: an action name or ActionAny ("*")
 
 	pos *positions // lines of some nodes, for problems found after parsing
 }
@@ -61,6 +67,9 @@ type Attempt struct {
 type Result struct {
 	ErrorCode *int    `json:"errorCode,omitempty" yaml:"errorCode"` // default: last attempt's code
 	ErrorMsg  *string `json:"errorMsg,omitempty" yaml:"errorMsg"`   // default: catalog.ResultMessage(code)
+	// Code is the result of a flow whose codes are strings (the SDK flows'
+	// Result), one of the table of the flow named by Scenario.For.
+	Code *string `json:"code,omitempty" yaml:"code"`
 }
 
 // OCR scripts OCRResult (CheckMode 1 and 4).
@@ -129,19 +138,19 @@ func (c Completion) EffectiveMode() string {
 	return c.Mode
 }
 
-// Action keys of Scenario.API.
-const (
-	ActionApply = "ApplyWebVerificationBizTokenIntl"
-	ActionGet   = "GetWebVerificationResultIntl"
-	ActionAny   = "*"
-)
+// ActionAny is the key of Scenario.API that applies to every action without
+// an entry of its own. The other keys are action names of the API spec.
+const ActionAny = "*"
 
-// APIBehavior scripts errors, faults and latency of one action.
+// APIBehavior scripts the answer, errors, faults and latency of one action.
 type APIBehavior struct {
-	Error   *APIError `json:"error,omitempty" yaml:"error"`
-	Latency Duration  `json:"latency,omitempty" yaml:"latency"` // Go duration string, e.g. "1500ms"; applies to every call
-	Fault   string    `json:"fault,omitempty" yaml:"fault"`     // FaultHTTP502 | FaultConnectionReset | FaultTruncatedBody
-	Times   int       `json:"times,omitempty" yaml:"times"`     // error/fault only for the first N calls (0 = every call); see the package doc for how calls are counted
+	Error *APIError `json:"error,omitempty" yaml:"error"`
+	// Response sets members of the action's answer (names of its output
+	// model; objects and lists are given whole), over the default answer.
+	Response map[string]any `json:"response,omitempty" yaml:"response"`
+	Latency  Duration       `json:"latency,omitempty" yaml:"latency"` // Go duration string, e.g. "1500ms"; applies to every call
+	Fault    string         `json:"fault,omitempty" yaml:"fault"`     // FaultHTTP502 | FaultConnectionReset | FaultTruncatedBody
+	Times    int            `json:"times,omitempty" yaml:"times"`     // error/fault only for the first N calls (0 = every call); see the package doc for how calls are counted
 }
 
 // Faults.
@@ -167,11 +176,14 @@ func (s *Scenario) Behavior(action string) (b APIBehavior, ok bool) {
 	return b, ok
 }
 
-// Match selects a scenario for Apply requests; every rule that is set must fit.
+// Match selects a scenario for a call; every rule that is set must fit.
 type Match struct {
 	Extra       *StringMatch `json:"extra,omitempty" yaml:"extra"`
 	RedirectURL string       `json:"redirectURL,omitempty" yaml:"redirectURL"` // regex (RE2, unanchored)
 	SecretID    string       `json:"secretId,omitempty" yaml:"secretId"`       // exact
+	// Params match request parameters by name (top-level members of the
+	// action's input; numbers and booleans as their JSON text).
+	Params map[string]*StringMatch `json:"params,omitempty" yaml:"params"`
 }
 
 // StringMatch matches a string; exactly one field is set.
@@ -225,12 +237,19 @@ func (d *Duration) set(s string) error {
 	return nil
 }
 
-// SelectInput is what selection looks at in an Apply request.
+// SelectInput is what selection looks at in a call.
 type SelectInput struct {
+	// Action is the called action; Flow the token flow it starts, if any
+	// ("web" for the web flow). A scenario whose For names another action
+	// or flow is not matched.
+	Action      string
+	Flow        string
 	RuleID      string // RuleId parameter
 	Extra       string // Extra parameter
 	RedirectURL string // RedirectURL parameter
 	SecretID    string // SecretId of the calling credential
+	// Param returns a top-level request parameter as text (nil = none).
+	Param func(name string) (string, bool)
 }
 
 // Reason says why Select chose a scenario.

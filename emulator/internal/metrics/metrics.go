@@ -95,6 +95,8 @@ type Metrics struct {
 	evictions *vm.Counter
 	writes    *histogram
 	sessions  *sessionCounts
+	// sessionsMaxAge is Config.SessionsMaxAge with its default.
+	sessionsMaxAge time.Duration
 
 	mu            sync.Mutex
 	scenarioCount int      // scenario series made, across services
@@ -121,14 +123,23 @@ func New(cfg Config) *Metrics {
 	}
 	m.evictions = m.counter(famEvictions)
 	m.writes = m.histogram(famWrites, writeBuckets)
-	if cfg.Sessions != nil {
-		maxAge := cfg.SessionsMaxAge
-		if maxAge <= 0 {
-			maxAge = 2 * time.Second
-		}
-		m.sessions = &sessionCounts{count: cfg.Sessions, maxAge: maxAge}
+	m.sessionsMaxAge = cfg.SessionsMaxAge
+	if m.sessionsMaxAge <= 0 {
+		m.sessionsMaxAge = 2 * time.Second
 	}
+	m.SetSessions(cfg.Sessions)
 	return m
+}
+
+// SetSessions sets where the session counts come from, when the store is
+// made after the metrics (a persistent store reports its write latency to
+// them). Call it before serving.
+func (m *Metrics) SetSessions(count SessionCounts) {
+	if count == nil {
+		m.sessions = nil
+		return
+	}
+	m.sessions = &sessionCounts{count: count, maxAge: m.sessionsMaxAge}
 }
 
 // series is one series made, for the JSON twin.

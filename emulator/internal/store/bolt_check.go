@@ -30,9 +30,10 @@ import (
 var ErrUnusableFile = errors.New("not a usable session store")
 
 // OpenBolt opens (or creates) the store in dir, keeping at most max
-// sessions (0 = no limit). A sessions.db that is not a sound session store
+// sessions (0 = no limit); codec makes each flow's Data when a session is
+// read back. A sessions.db that is not a sound session store
 // is an error wrapping ErrUnusableFile, never a panic.
-func OpenBolt(dir string, max int) (b *Bolt, err error) {
+func OpenBolt(dir string, max int, codec Codec) (b *Bolt, err error) {
 	path := filepath.Join(dir, "sessions.db")
 	if err := checkDataFile(path); err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func OpenBolt(dir string, max int) (b *Bolt, err error) {
 			b, err = nil, unusable(path, fmt.Sprint(p))
 		}
 	}()
-	return openBolt(dir, max)
+	return openBolt(dir, max, codec)
 }
 
 // unusable is the one-line error for a bad data file.

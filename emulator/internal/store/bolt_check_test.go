@@ -22,13 +22,13 @@ import (
 func TestOpenBoltRefusesBadFiles(t *testing.T) {
 	// A real store with enough sessions to span many pages.
 	good := t.TempDir()
-	b, err := OpenBolt(good, 0)
+	b, err := OpenBolt(good, 0, testCodec{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3000 {
-		err := b.Create(&Session{BizToken: fmt.Sprintf("TOKEN-%06d", i), SecretID: "AKID", CreatedAt: time.Now(),
-			State: StatePending, RedirectURL: "https://merchant.example/"})
+		err := b.Create(&Session{Token: fmt.Sprintf("TOKEN-%06d", i), Flow: "web", SecretID: "AKID", CreatedAt: time.Now(),
+			State: StatePending, Scenario: "default"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +88,7 @@ func TestOpenBoltRefusesBadFiles(t *testing.T) {
 			before := contents(path)
 			done := make(chan error, 1)
 			go func() {
-				b, err := OpenBolt(dir, 0)
+				b, err := OpenBolt(dir, 0, testCodec{})
 				if err == nil {
 					b.Close()
 				}
@@ -119,7 +119,7 @@ func TestOpenBoltRefusesBadFiles(t *testing.T) {
 	}
 	// The real store still opens, and a missing file makes a new store.
 	for _, dir := range []string{good, t.TempDir()} {
-		b, err := OpenBolt(dir, 0)
+		b, err := OpenBolt(dir, 0, testCodec{})
 		if err != nil {
 			t.Fatalf("%s: %v", dir, err)
 		}

@@ -14,7 +14,19 @@ import (
 
 func main() {
 	dir := flag.String("dir", "library", "directory to write the files to")
+	schemaPath := flag.String("schema", "schema.json", "scenario JSON Schema whose action list is rewritten from the API spec")
 	flag.Parse()
+	schema, err := os.ReadFile(*schemaPath)
+	if err == nil {
+		schema, err = libgen.SchemaAPI(schema)
+	}
+	if err == nil {
+		err = os.WriteFile(*schemaPath, schema, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "genlibrary:", err)
+		os.Exit(1)
+	}
 	files, err := libgen.Generate()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "genlibrary:", err)

@@ -2,9 +2,10 @@
 // 2018-03-01 API spec (spec/faceid-2018-03-01.api.json).
 //
 // It emits one Go struct for every spec object reachable from the input and
-// output objects of the web actions (ApplyWebVerificationBizTokenIntl and
-// GetWebVerificationResultIntl), keeping the spec's object and member names
-// as Go and JSON names. Run it through `go generate` in the model directory:
+// output objects of every action of the spec, keeping the spec's object and
+// member names as Go and JSON names, and NewRequest/NewResponse, which make
+// an action's models by name. Run it through `go generate` in the model
+// directory:
 //
 //	//go:generate go run ./internal/gen
 //
@@ -30,9 +31,6 @@ import (
 // repository root, so the output does not depend on the working directory).
 const specSource = "spec/faceid-2018-03-01.api.json"
 
-// webActions are the actions whose request/response object graphs are emitted.
-var webActions = [...]string{"ApplyWebVerificationBizTokenIntl", "GetWebVerificationResultIntl"}
-
 func main() {
 	specPath := flag.String("spec", "../../../../spec/faceid-2018-03-01.api.json", "path of the faceid API spec JSON")
 	out := flag.String("out", "models_gen.go", "output Go file")
@@ -43,7 +41,7 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
-	src, err := generate(data, *pkg, webActions[:])
+	src, err := generate(data, *pkg, nil)
 	if err != nil {
 		fatal(err)
 	}
@@ -95,7 +93,8 @@ const (
 	output
 )
 
-// generate returns the gofmt-ed source of models_gen.go for the given actions.
+// generate returns the gofmt-ed source of models_gen.go for the given
+// actions (nil = every action of the spec, in name order).
 func generate(specJSON []byte, pkg string, actions []string) ([]byte, error) {
 	var sp spec
 	if err := json.Unmarshal(specJSON, &sp); err != nil {
@@ -103,6 +102,12 @@ func generate(specJSON []byte, pkg string, actions []string) ([]byte, error) {
 	}
 	if len(sp.Objects) == 0 {
 		return nil, errors.New("spec has no objects")
+	}
+	if actions == nil {
+		for name := range sp.Actions {
+			actions = append(actions, name)
+		}
+		slices.Sort(actions)
 	}
 
 	// Roots in a fixed order: each action's request, then its response.
@@ -141,6 +146,7 @@ func generate(specJSON []byte, pkg string, actions []string) ([]byte, error) {
 			return nil, err
 		}
 	}
+	writeConstructors(&b, sp, actions)
 	src, err := format.Source(b.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("gofmt generated code: %w\n%s", err, b.Bytes())
@@ -159,12 +165,14 @@ func inputObjects(order []string, sides map[string]side) []string {
 }
 
 // walk records name and every object reachable from it as being on side s.
-// An object reachable from both a request and a response is rejected: the two
-// sides need different Go shapes (omitempty pointers vs explicit nulls).
+// An object reachable from both a request and a response (the spec's
+// Encryption) takes the request shape, pointers with omitempty: a response
+// that carries it fills it whole, and a response member holding it is a
+// pointer sent as null when absent.
 func walk(objects map[string]object, name string, s side, sides map[string]side) error {
 	if prev, ok := sides[name]; ok {
-		if prev != s {
-			return fmt.Errorf("object %s is used by both requests and responses", name)
+		if prev != s && prev == output {
+			return markInput(objects, name, sides)
 		}
 		return nil
 	}
@@ -184,6 +192,44 @@ func walk(objects map[string]object, name string, s side, sides map[string]side)
 		}
 	}
 	return nil
+}
+
+// markInput turns an object already walked as response side, and every
+// object below it, to the request shape.
+func markInput(objects map[string]object, name string, sides map[string]side) error {
+	if sides[name] == input {
+		return nil
+	}
+	sides[name] = input
+	for _, m := range objects[name].Members {
+		if m.Type == "object" || (m.Type == "list" && isObject(objects, m.Member)) {
+			if err := markInput(objects, m.Member, sides); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeConstructors emits NewRequest and NewResponse: the models of an
+// action by name, as a switch (no table to initialise at start-up).
+func writeConstructors(b *bytes.Buffer, sp spec, actions []string) {
+	for _, kind := range []struct{ fn, doc string }{
+		{"NewRequest", "a new, empty request model"},
+		{"NewResponse", "a new, zero response model"},
+	} {
+		fmt.Fprintf(b, "\n// %s returns %s of action, or false for an action the spec does not have.\n", kind.fn, kind.doc)
+		fmt.Fprintf(b, "func %s(action string) (any, bool) {\n\tswitch action {\n", kind.fn)
+		for _, name := range actions {
+			a := sp.Actions[name]
+			obj := a.Input
+			if kind.fn == "NewResponse" {
+				obj = a.Output
+			}
+			fmt.Fprintf(b, "\tcase %q:\n\t\treturn new(%s), true\n", name, obj)
+		}
+		b.WriteString("\t}\n\treturn nil, false\n}\n")
+	}
 }
 
 func isObject(objects map[string]object, name string) bool {

@@ -1,0 +1,97 @@
+package catalog
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+//go:embed flow-results.json
+var flowResultsJSON []byte
+
+// Flow is the result-code table of one token flow (an apply action and its
+// result action, e.g. GetFaceIdTokenIntl → GetFaceIdResultIntl) or of one
+// API-only action that reports a result code in its answer.
+type Flow struct {
+	// Key names the flow ("selfie", "ekyc", ...) or the API-only action.
+	Key string `json:"-"`
+	// Actions are the flow's actions, apply first.
+	Actions []string `json:"actions"`
+	// Field is the response member carrying the code; Type is "string" or
+	// "int"; MessageField is the member carrying its text, if any.
+	Field        string       `json:"field"`
+	Type         string       `json:"type"`
+	MessageField string       `json:"messageField"`
+	Codes        []FlowResult `json:"codes"`
+}
+
+// FlowResult is one documented result code of a flow.
+type FlowResult struct {
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Category string `json:"category"`
+	// Source says where the code is documented.
+	Source string `json:"source"`
+}
+
+// Pass returns the flow's pass code (the first of the table).
+func (f Flow) Pass() FlowResult {
+	if len(f.Codes) == 0 {
+		return FlowResult{}
+	}
+	return f.Codes[0]
+}
+
+// Lookup returns the entry of code.
+func (f Flow) Lookup(code string) (FlowResult, bool) {
+	for _, c := range f.Codes {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return FlowResult{}, false
+}
+
+// flows is parsed once at init from the embedded table and never changed.
+var flows = func() map[string]Flow {
+	var file struct {
+		Flows map[string]Flow `json:"flows"`
+	}
+	if err := json.Unmarshal(flowResultsJSON, &file); err != nil {
+		panic(fmt.Sprintf("catalog: flow-results.json: %v", err))
+	}
+	for k, f := range file.Flows {
+		f.Key = k
+		file.Flows[k] = f
+	}
+	return file.Flows
+}()
+
+// LookupFlow returns the table of a flow or API-only action by key.
+func LookupFlow(key string) (Flow, bool) {
+	f, ok := flows[key]
+	return f, ok
+}
+
+// FlowKeys lists the keys of every flow table, sorted.
+func FlowKeys() []string {
+	out := make([]string, 0, len(flows))
+	for k := range flows {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FlowOf returns the table that lists action, if any.
+func FlowOf(action string) (Flow, bool) {
+	for _, k := range FlowKeys() {
+		for _, a := range flows[k].Actions {
+			if a == action {
+				return flows[k], true
+			}
+		}
+	}
+	return Flow{}, false
+}
