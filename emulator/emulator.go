@@ -327,8 +327,8 @@ func sessionCounts(st store.Store) metrics.SessionCounts {
 }
 
 // servesAction reports whether the gateway serves action (for the metrics'
-// bounded action label). The set is read once, after the actions are
-// registered.
+// bounded action label): registered one by one (read once, after
+// registration) or resolved by the spec-driven layer.
 func (s *Server) servesAction(action string) bool {
 	s.servedOnce.Do(func() {
 		s.served = map[string]bool{}
@@ -336,7 +336,11 @@ func (s *Server) servesAction(action string) bool {
 			s.served[a] = true
 		}
 	})
-	return s.served[action]
+	if s.served[action] {
+		return true
+	}
+	_, ok := s.actions.Resolve(action) // the spec-driven actions
+	return ok
 }
 
 // ScenarioError reports broken scenario files.
