@@ -212,6 +212,13 @@ func (c *Call) Param(name string) (string, bool) {
 // the action has them, match rules, the SecretId's default) and notes the
 // choice for the journal. flow names the token flow the call starts, if any.
 func (c *Call) Select(flow string) *scenarios.Scenario {
+	sc, _ := c.SelectReason(flow)
+	return sc
+}
+
+// SelectReason is Select that also says why the scenario was chosen (a
+// session keeps it).
+func (c *Call) SelectReason(flow string) (*scenarios.Scenario, scenarios.Reason) {
 	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param}
 	in.RuleID, _ = c.Param("RuleId")
 	in.Extra, _ = c.Param("Extra")
@@ -221,7 +228,7 @@ func (c *Call) Select(flow string) *scenarios.Scenario {
 		c.Note(note)
 	}
 	c.Note("scenario " + sc.Name + " (" + string(reason) + ")")
-	return sc
+	return sc, reason
 }
 
 // Scripted turns a scenario's behaviour for one call into a reply: its
