@@ -1,11 +1,15 @@
 package integration
 
 import (
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +42,33 @@ type sdkFlow struct {
 }
 
 func sdkFlows() []sdkFlow {
-	return []sdkFlow{selfieFlow()}
+	return []sdkFlow{selfieFlow(), ekycFlow(), livenessFlow()}
+}
+
+func ekycFlow() sdkFlow {
+	return sdkFlow{
+		kind: "ekyc",
+		apply: func(t *testing.T, _ *target, c *common.Client) string {
+			return applySDK(t, c, "ApplySdkVerificationToken", map[string]any{"CheckMode": 1, "IdCardType": "ML", "Extra": "order-8", "SecurityLevel": 2})
+		},
+		result:  resultCall("GetSdkVerificationResult"),
+		pending: "-999", fail: "2016",
+		illegal: "UnauthorizedOperation", expired: "UnauthorizedOperation",
+		token: 10 * time.Minute, life: 72 * time.Hour,
+	}
+}
+
+func livenessFlow() sdkFlow {
+	return sdkFlow{
+		kind: "liveness",
+		apply: func(t *testing.T, _ *target, c *common.Client) string {
+			return applySDK(t, c, "ApplyLivenessToken", map[string]any{"SecureLevel": "1"})
+		},
+		result:  resultCall("GetLivenessResult"),
+		pending: "-999", fail: "1201",
+		illegal: catalog.BizTokenIllegal, expired: catalog.BizTokenExpired,
+		token: 10 * time.Minute, life: 2 * time.Hour,
+	}
 }
 
 func selfieFlow() sdkFlow {
@@ -266,4 +296,93 @@ func TestSDKFlowsSurviveRestart(t *testing.T) {
 			t.Errorf("%s after restart: result %q (%v), want %q", s.fl.kind, code, err, s.fl.fail)
 		}
 	}
+}
+
+// TestSDKFlowFiles: every FileInfo of the eKYC and liveness answers is a
+// URL of the emulator that serves a file of the member's type whose MD5
+// and size are the answer's.
+func TestSDKFlowFiles(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	for _, fl := range []sdkFlow{ekycFlow(), livenessFlow()} {
+		t.Run(fl.kind, func(t *testing.T) {
+			token := fl.apply(t, tg, c)
+			tg.Server.CompleteResult(token, fl.pass())
+			_, resp, err := fl.result(t, tg, c, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			infos := map[string]map[string]any{}
+			collectFileInfos("", resp, infos)
+			want := map[string]string{"liveness": "BestFrame Video", "ekyc": "CardImage CardInfoOcrJson LiveData LiveVideo ActionVideo BestFrame ProfileImage"}[fl.kind]
+			for _, name := range strings.Fields(want) {
+				found := false
+				for path := range infos {
+					found = found || strings.HasSuffix(path, "."+name)
+				}
+				if !found {
+					t.Errorf("no FileInfo %s in the answer (have %v)", name, keys(infos))
+				}
+			}
+			for path, fi := range infos {
+				u, _ := fi["Url"].(string)
+				if !strings.HasPrefix(u, tg.BaseURL+"/files/") {
+					t.Errorf("%s.Url = %q, not the emulator's file area", path, u)
+					continue
+				}
+				body := httpGet(t, u)
+				sum := md5.Sum(body)
+				if got := hex.EncodeToString(sum[:]); got != fi["MD5"] {
+					t.Errorf("%s: downloaded MD5 %s, answer says %v", path, got, fi["MD5"])
+				}
+				if size, _ := fi["Size"].(float64); int(size) != len(body) {
+					t.Errorf("%s: downloaded %d bytes, answer says Size %v", path, len(body), fi["Size"])
+				}
+				kind := http.DetectContentType(body)
+				switch name := path[strings.LastIndex(path, ".")+1:]; {
+				case strings.Contains(name, "Video") && name != "CardVideo":
+					if !strings.HasPrefix(kind, "video/mp4") {
+						t.Errorf("%s is %s, want an MP4", path, kind)
+					}
+				case name == "BestFrame" || name == "CardImage" || name == "ProfileImage":
+					if kind != "image/jpeg" {
+						t.Errorf("%s is %s, want a JPEG", path, kind)
+					}
+				case name == "CardInfoOcrJson" || name == "LiveData":
+					var v map[string]any
+					if err := json.Unmarshal(body, &v); err != nil {
+						t.Errorf("%s is not a JSON object: %v", path, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// collectFileInfos finds the FileInfo objects (Url, MD5, Size) in v.
+func collectFileInfos(path string, v any, out map[string]map[string]any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["Url"]; ok {
+			if _, ok := x["MD5"]; ok {
+				out[path] = x
+				return
+			}
+		}
+		for k, e := range x {
+			collectFileInfos(path+"."+k, e, out)
+		}
+	case []any:
+		for i, e := range x {
+			collectFileInfos(fmt.Sprintf("%s[%d]", path, i), e, out)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

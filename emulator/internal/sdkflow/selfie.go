@@ -66,20 +66,9 @@ func (s *Service) registerSelfie(l *actions.Layer) {
 			Plus: cfg.SdkVersion == "PLUS" || cfg.SdkVersion == "PRO", Actions: actionLevel(cfg.SecureLevel),
 			DeviceInfoLevel: deviceInfoLevel(cfg.SdkVersion), RetryLimit: int(cfg.RetryLimit),
 		}
-		sess, reply, done := s.apply(c, f, created{data: d})
-		if done {
-			return reply
-		}
-		return answer(c, reply, map[string]any{"SdkToken": sess.Token})
+		return s.applyToken(c, f, d, nil)
 	})
-	handle(l, f.spec.Result, func(c *actions.Call) api.Reply {
-		req := c.Request.(*model.GetFaceIdResultIntlRequest)
-		sess, reply, done := s.result(c, f, *req.SdkToken)
-		if done {
-			return reply
-		}
-		return answer(c, reply, s.selfieResult(f, sess))
-	})
+	s.handleResult(l, f, func(sess *store.Session, _ string) map[string]any { return s.selfieResult(f, sess) })
 }
 
 // selfieResult is GetFaceIdResultIntl's answer for a session: "-999" and

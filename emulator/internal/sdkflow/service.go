@@ -25,7 +25,9 @@ type Flows struct {
 // NewFlows returns the SDK flows; sets returns the current scenario set.
 func NewFlows(sets func() *scenarios.Set) *Flows {
 	return &Flows{
-		Selfie: newFlow(selfieSpec, sets),
+		Selfie:   newFlow(selfieSpec, sets),
+		EKYC:     newFlow(ekycSpec, sets),
+		Liveness: newFlow(livenessSpec, sets),
 	}
 }
 
@@ -90,6 +92,8 @@ func New(cfg Config) *Service {
 // file area its generated files.
 func (s *Service) Register(l *actions.Layer) {
 	s.registerSelfie(l)
+	s.registerEKYC(l)
+	s.registerLiveness(l)
 }
 
 // Open is the simulator page opening a session of an SDK flow: it records
@@ -184,6 +188,36 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 		}
 	}
 	return sess, reply, false
+}
+
+// applyToken is the apply action of a flow whose token is an SdkToken:
+// it creates the session with d and answers SdkToken plus the members
+// more gives for the token.
+func (s *Service) applyToken(c *actions.Call, f *Flow, d *Data, more func(token string) map[string]any) api.Reply {
+	sess, reply, done := s.apply(c, f, created{data: d})
+	if done {
+		return reply
+	}
+	members := map[string]any{"SdkToken": sess.Token}
+	if more != nil {
+		for k, v := range more(sess.Token) {
+			members[k] = v
+		}
+	}
+	return answer(c, reply, members)
+}
+
+// handleResult registers the result action of a flow whose token is an
+// SdkToken; render makes the answer's members for the session.
+func (s *Service) handleResult(l *actions.Layer, f *Flow, render func(sess *store.Session, base string) map[string]any) {
+	handle(l, f.spec.Result, func(c *actions.Call) api.Reply {
+		token, _ := c.Param("SdkToken") // required: the layer has checked it
+		sess, reply, done := s.result(c, f, token)
+		if done {
+			return reply
+		}
+		return answer(c, reply, render(sess, c.PublicBase()))
+	})
 }
 
 // own returns the session of token when it is of flow f and of secretID.
