@@ -95,3 +95,16 @@ func FlowOf(action string) (Flow, bool) {
 	}
 	return Flow{}, false
 }
+
+// APIOnlyFlows returns the tables of the API-only actions, in key order:
+// the tables that name one action (a token flow's names its apply and its
+// result action).
+func APIOnlyFlows() []Flow {
+	var out []Flow
+	for _, k := range FlowKeys() {
+		if f := flows[k]; len(f.Actions) == 1 {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -171,6 +171,10 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+
+	// secretScenarios are the SecretIds' default scenarios chosen at run
+	// time (SetSecretScenario), laid over every loaded set.
+	secretScenarios scenarios.SecretDefaults
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -278,6 +282,7 @@ func New(opts Options) (*Server, error) {
 		Clock:      s.clock,
 		Scenarios:  s.scenarioSet,
 		Ready:      s.isReady,
+		Secrets:    s,
 		AdminToken: opts.AdminToken,
 		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:    opts.Version,
@@ -318,11 +323,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it anyway).
 func (s *Server) scenarioSet() *scenarios.Set {
 	<-s.loaded
-	if set := s.loader.Current(); set != nil {
-		return set
+	set := s.loader.Current()
+	if set == nil {
+		set, _ = scenarios.NewSet(nil)
 	}
-	set, _ := scenarios.NewSet(nil)
-	return set
+	return s.secretScenarios.Apply(set)
 }
 
 // isReady: a listener serves and the scenarios are loaded.

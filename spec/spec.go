@@ -159,14 +159,18 @@ func Load(prefix string) (*Service, error) {
 func Faceid() *Service { return mustLoad("faceid-2018-03-01") }
 
 // Prefixes lists the embedded services' file prefixes.
-func Prefixes() []string {
+func Prefixes() []string { return slices.Clone(prefixes()) }
+
+// prefixes globs the embedded files once (they never change): scenario
+// validation looks actions up for every scenario it checks.
+var prefixes = sync.OnceValue(func() []string {
 	var out []string
 	matches, _ := fs.Glob(files, "*.api.json")
 	for _, m := range matches {
 		out = append(out, strings.TrimSuffix(m, ".api.json"))
 	}
 	return out
-}
+})
 
 func mustLoad(prefix string) *Service {
 	s, err := Load(prefix)
@@ -345,7 +349,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 // Services returns every embedded service, in file-prefix order.
 func Services() []*Service {
 	var out []*Service
-	for _, p := range Prefixes() {
+	for _, p := range prefixes() {
 		out = append(out, mustLoad(p))
 	}
 	return out

@@ -51,23 +51,12 @@ func defaultAnswer(t *testing.T, action *spec.Action) map[string]any {
 	return out
 }
 
-// apiOnlyFlows are the flow tables of one action: the API-only actions.
-func apiOnlyFlows() []catalog.Flow {
-	var out []catalog.Flow
-	for _, k := range catalog.FlowKeys() {
-		if f, _ := catalog.LookupFlow(k); len(f.Actions) == 1 {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // TestDefaultAnswerIsPass: every action with a result table answers its
 // pass code by default, even where Tencent's first example is a failure
 // (CheckIdCardInformation) or no example passes (DetectAIFakeFaces).
 func TestDefaultAnswerIsPass(t *testing.T) {
 	svc := spec.Faceid()
-	flows := apiOnlyFlows()
+	flows := catalog.APIOnlyFlows()
 	if len(flows) < 17 {
 		t.Fatalf("%d API-only flow tables, want at least 17", len(flows))
 	}

@@ -1,0 +1,206 @@
+package integration
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
+)
+
+// scenarioFor finds the shipped scenario of action scripting code in field.
+func scenarioFor(set *scenarios.Set, action, field, code string) []*scenarios.Scenario {
+	var out []*scenarios.Scenario
+	for _, sc := range set.List() {
+		if sc.For != action {
+			continue
+		}
+		if b, ok := sc.API[action]; ok && b.Response[field] == code {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// putSecretScenario chooses the SecretId's default scenario through the
+// control API.
+func putSecretScenario(t *testing.T, tg *target, secretID, name string) {
+	t.Helper()
+	var got struct{ SecretId, Scenario string }
+	code, body := ctlCall(t, http.MethodPut, tg.BaseURL+"/_emulator/secrets/"+secretID+"/scenario", "", map[string]string{"Scenario": name}, &got)
+	if code != http.StatusOK || got.Scenario != name || got.SecretId != secretID {
+		t.Fatalf("PUT secrets/%s/scenario %q: %d %s", secretID, name, code, body)
+	}
+}
+
+// checkResult asserts that an API-only answer carries the code and message
+// of r in the flow's members.
+func checkResult(t *testing.T, f catalog.Flow, r catalog.FlowResult, resp map[string]any) {
+	t.Helper()
+	got := fmt.Sprint(resp[f.Field])
+	if got != r.Code {
+		t.Errorf("%s = %s, want %s", f.Field, got, r.Code)
+	}
+	if f.MessageField != "" && resp[f.MessageField] != r.Message && r.Category != "pass" {
+		t.Errorf("%s = %v, want %q", f.MessageField, resp[f.MessageField], r.Message)
+	}
+	for _, sim := range []string{"Sim", "Similarity"} {
+		if v, ok := resp[sim].(float64); ok && r.Category != "pass" && v >= 70 {
+			t.Errorf("%s = %v on a failure", sim, v)
+		}
+	}
+}
+
+// TestAPIOnlyShippedScenarios: every shipped scenario of every API-only
+// action, end to end through the official Go SDK: chosen as the
+// SecretId's default through PUT /_emulator/secrets/{SecretId}/scenario, it
+// makes the next call answer its code and message; with the choice removed
+// the action passes again. Every failure code of the catalogue has exactly
+// one scenario.
+func TestAPIOnlyShippedScenarios(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	svc := spec.Faceid()
+	set := tg.Server.Scenarios()
+	total := 0
+	for _, f := range catalog.APIOnlyFlows() {
+		action := svc.Actions[f.Actions[0]]
+		t.Run(action.Name, func(t *testing.T) {
+			req := validRequest(action.Input, nil)
+			putSecretScenario(t, tg, credMain.SecretID, "")
+			resp, err := call(c, action.Name, req)
+			if err != nil {
+				t.Fatalf("default answer: %v", err)
+			}
+			checkResult(t, f, f.Pass(), resp)
+			for _, r := range f.Codes[1:] {
+				scs := scenarioFor(set, action.Name, f.Field, r.Code)
+				if len(scs) != 1 {
+					t.Errorf("%s %s: %d shipped scenarios, want 1", f.Field, r.Code, len(scs))
+					continue
+				}
+				total++
+				putSecretScenario(t, tg, credMain.SecretID, scs[0].Name)
+				resp, err := call(c, action.Name, req)
+				if err != nil {
+					t.Errorf("%s: %v", scs[0].Name, err)
+					continue
+				}
+				checkResult(t, f, r, resp)
+				for _, e := range fitsSpec(action.Output, resp, "") {
+					t.Errorf("%s: answer does not fit %s: %s", scs[0].Name, action.Output.Name, e)
+				}
+			}
+			putSecretScenario(t, tg, credMain.SecretID, "")
+			if resp, err := call(c, action.Name, req); err != nil {
+				t.Errorf("after the choice is removed: %v", err)
+			} else {
+				checkResult(t, f, f.Pass(), resp)
+			}
+		})
+	}
+	t.Logf("%d shipped API-only scenarios played", total)
+	if total < 250 {
+		t.Errorf("only %d scenarios played", total)
+	}
+}
+
+// TestCompareFaceLivenessPassThenFail: one emulator, no restart: a pass,
+// then a failure chosen for the SecretId (control API), another SecretId
+// unaffected, then a failure chosen from Go, then a pass again.
+func TestCompareFaceLivenessPassThenFail(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	other := goClient(tg, credOther)
+	f, _ := catalog.LookupFlow("CompareFaceLiveness")
+	req := validRequest(spec.Faceid().Actions["CompareFaceLiveness"].Input, nil)
+	step := func(client *common.Client, want catalog.FlowResult) {
+		t.Helper()
+		resp, err := call(client, "CompareFaceLiveness", req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, f, want, resp)
+	}
+	low, _ := f.Lookup("FailedOperation.CompareLowSimilarity")
+	first, _ := f.Lookup("FailedOperation.ActionFirstAction")
+	step(c, f.Pass())
+	putSecretScenario(t, tg, credMain.SecretID, "comparefaceliveness-compare-failedoperation-comparelowsimilarity")
+	step(c, low)
+	step(other, f.Pass())
+	var got struct{ Scenario string }
+	if code, body := ctlCall(t, http.MethodGet, tg.BaseURL+"/_emulator/secrets/"+credMain.SecretID+"/scenario", "", nil, &got); code != 200 || got.Scenario != "comparefaceliveness-compare-failedoperation-comparelowsimilarity" {
+		t.Errorf("GET secrets/.../scenario: %d %s", code, body)
+	}
+	if err := tg.Server.SetSecretScenario(credMain.SecretID, "comparefaceliveness-liveness-failedoperation-actionfirstaction"); err != nil {
+		t.Fatal(err)
+	}
+	step(c, first)
+	if err := tg.Server.SetSecretScenario(credMain.SecretID, ""); err != nil {
+		t.Fatal(err)
+	}
+	step(c, f.Pass())
+
+	// Bad choices: an unknown SecretId is 404, an unknown scenario 400, and
+	// neither changes anything.
+	for _, tc := range []struct {
+		id, name string
+		status   int
+	}{
+		{"AKIDNOSUCHSECRET", "comparefaceliveness-compare-failedoperation-comparelowsimilarity", http.StatusNotFound},
+		{credMain.SecretID, "no-such-scenario", http.StatusBadRequest},
+	} {
+		if code, body := ctlCall(t, http.MethodPut, tg.BaseURL+"/_emulator/secrets/"+tc.id+"/scenario", "", map[string]string{"Scenario": tc.name}, nil); code != tc.status {
+			t.Errorf("PUT %s %q: %d %s, want %d", tc.id, tc.name, code, body, tc.status)
+		}
+	}
+	step(c, f.Pass())
+}
+
+// TestAPIOnlyMatchParams: a user scenario file selects an answer per call
+// by match.params on the request, for its action only.
+func TestAPIOnlyMatchParams(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bank.yaml")
+	if err := os.WriteFile(file, []byte(`scenarios:
+  - name: bank2e-mismatch
+    for: BankCard2EVerification
+    match: {params: {Name: {exact: mismatch}}}
+    api:
+      BankCard2EVerification: {response: {Result: "-2", Description: Name verification failed}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tg := inProcess(t, emulator.Options{ScenarioPaths: []string{file}})
+	c := goClient(tg, credMain)
+	f, _ := catalog.LookupFlow("BankCard2EVerification")
+	mismatch, _ := f.Lookup("-2")
+	for _, tc := range []struct {
+		action, name string
+		want         catalog.FlowResult
+	}{
+		{"BankCard2EVerification", "mismatch", mismatch},
+		{"BankCard2EVerification", "Someone Else", f.Pass()},
+	} {
+		resp, err := call(c, tc.action, map[string]any{"Name": tc.name, "BankCard": "6225880000000000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, f, tc.want, resp)
+	}
+	// The same Name on another action is not matched (the scenario is for
+	// BankCard2EVerification).
+	g, _ := catalog.LookupFlow("IdCardVerification")
+	resp, err := call(c, "IdCardVerification", map[string]any{"Name": "mismatch", "IdCard": "11204416541220243X"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResult(t, g, g.Pass(), resp)
+}
