@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -175,6 +176,16 @@ func TestAPIOnlyMatchParams(t *testing.T) {
     match: {params: {Name: {exact: mismatch}}}
     api:
       BankCard2EVerification: {response: {Result: "-2", Description: Name verification failed}}
+  - name: silent-low-similarity
+    for: CompareFaceLiveness
+    match: {params: {LivenessType: {exact: SILENT}}}
+    result: {code: FailedOperation.CompareLowSimilarity}
+  - name: silent-spoof-with-sim
+    for: CompareFaceLiveness
+    match: {params: {ValidateData: {exact: "2,1"}}}
+    result: {code: FailedOperation.ActionFirstAction}
+    api:
+      CompareFaceLiveness: {response: {Sim: 12.5}}
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +206,32 @@ func TestAPIOnlyMatchParams(t *testing.T) {
 		}
 		checkResult(t, f, tc.want, resp)
 	}
+	// result.code answers the code, its catalogue message and the members
+	// depending on it (Sim 45 for a low similarity); response members set
+	// over it win (Sim 12.5).
+	cfl, _ := catalog.LookupFlow("CompareFaceLiveness")
+	for _, tc := range []struct {
+		params map[string]any
+		code   string
+		sim    float64
+	}{
+		{map[string]any{"LivenessType": "SILENT"}, "FailedOperation.CompareLowSimilarity", catalog.LowSimilarity},
+		{map[string]any{"LivenessType": "ACTION", "ValidateData": "2,1"}, "FailedOperation.ActionFirstAction", 12.5},
+		{map[string]any{"LivenessType": "ACTION"}, "Success", 100},
+	} {
+		req := map[string]any{"ImageBase64": jpegBase64, "VideoBase64": mp4Base64}
+		maps.Copy(req, tc.params)
+		resp, err := call(c, "CompareFaceLiveness", req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := cfl.Lookup(tc.code)
+		checkResult(t, cfl, want, resp)
+		if resp["Sim"] != tc.sim {
+			t.Errorf("%v: Sim = %v, want %v", tc.params, resp["Sim"], tc.sim)
+		}
+	}
+
 	// The same Name on another action is not matched (the scenario is for
 	// BankCard2EVerification).
 	g, _ := catalog.LookupFlow("IdCardVerification")

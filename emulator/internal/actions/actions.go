@@ -167,7 +167,7 @@ func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply {
 	if reply, done := c.Script(b, c.Common.SecretID+"\x00"+sc.Name+"\x00"+c.Action.Name, true); done {
 		return reply
 	}
-	reply := c.Answer(b.Response)
+	reply := c.Answer(resultResponse(c.Action, sc, b.Response))
 	reply.Latency = time.Duration(b.Latency)
 	return reply
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
@@ -150,6 +152,30 @@ func passMembers(action *spec.Action, members map[string]json.RawMessage, flow c
 	if flow.MessageField != "" {
 		members[flow.MessageField], _ = json.Marshal(pass.Message)
 	}
+}
+
+// resultResponse is the scripted answer of a call: a scenario for the
+// action's flow table with a result.code answers that code, its message and
+// the members that depend on it (catalog.Flow.Response), under the members
+// its api.<Action>.response sets.
+func resultResponse(action *spec.Action, sc *scenarios.Scenario, response map[string]any) map[string]any {
+	if sc.Result == nil || sc.Result.Code == nil {
+		return response
+	}
+	flow, ok := passFlow(action)
+	if !ok || sc.For != flow.Key {
+		return response
+	}
+	r, ok := flow.Lookup(*sc.Result.Code)
+	if !ok {
+		return response // refused by scenario validation; never here
+	}
+	out := flow.Response(r, func(name, typ string) bool {
+		m, ok := action.Output.Member(name)
+		return ok && m.Type == typ
+	})
+	maps.Copy(out, response)
+	return out
 }
 
 // fitsModel reports whether member name with value v decodes into the

@@ -23,42 +23,17 @@ func APIOnlyScenarioName(action string, r catalog.FlowResult) string {
 	return strings.ToLower(action) + "-" + r.Category + "-" + prefix + Slugify(code)
 }
 
-// Similarity members of the API-only answers, and the values a failure
-// sets: a comparison below the passing standard scores LowSimilarity,
-// every other failure 0 (no comparison result).
-const LowSimilarity = 45.0
-
-var similarityMembers = []string{"Sim", "Similarity"}
-
 // FailureResponse returns the members a failure scenario of flow f sets for
-// result r: the result member and its message, and the members that depend
-// on them (similarity, risk details). Keys are output members of the action.
+// result r (catalog.Flow.Response over the action's output model).
 func FailureResponse(f catalog.Flow, r catalog.FlowResult) map[string]any {
-	out := map[string]any{f.Field: r.Code}
-	if f.MessageField != "" {
-		out[f.MessageField] = r.Message
-	}
 	_, action, ok := spec.FindAction(f.Actions[0])
-	if !ok {
-		return out
-	}
-	for _, name := range similarityMembers {
-		if m, ok := action.Output.Member(name); ok && m.Type == "float" {
-			if strings.Contains(r.Code, "LowSimilarity") {
-				out[name] = LowSimilarity
-			} else {
-				out[name] = 0.0
-			}
+	return f.Response(r, func(name, typ string) bool {
+		if !ok {
+			return false
 		}
-	}
-	// DetectAIFakeFaces: AttackRiskDetailList "is returned only when
-	// AttackRiskLevel is High or Mid" (spec); a re-photography trace.
-	if r.Category == "risk" {
-		if m, ok := action.Output.Member("AttackRiskDetailList"); ok && m.Type == "list" {
-			out["AttackRiskDetailList"] = []any{map[string]any{"Type": "SuspectedSpoofingAttack"}}
-		}
-	}
-	return out
+		m, found := action.Output.Member(name)
+		return found && m.Type == typ
+	})
 }
 
 // yamlValue makes the node of a FailureResponse value.
