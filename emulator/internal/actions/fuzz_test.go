@@ -2,6 +2,7 @@ package actions
 
 import (
 	"encoding/json"
+	"net/url"
 	"testing"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
@@ -18,10 +19,11 @@ var fuzzActions = []string{
 	"ApplySdkVerificationToken", "GetFaceIdTokenIntl",
 }
 
-// FuzzValidate: any JSON body given to any of fuzzActions is decoded into
-// the action's model and validated without a panic; a refusal is one of the
-// documented validation codes (or the rule's media code), and a request
-// that passes gets a default answer that fits the response model.
+// FuzzValidate: any JSON body (TC3) or form query (v1, when form is true)
+// given to any of fuzzActions is decoded into the action's model and
+// validated without a panic; a refusal is one of the documented validation
+// codes (or the rule's media code), and a request that passes gets a
+// default answer that fits the response model.
 func FuzzValidate(f *testing.F) {
 	jpeg := "/9j/4AAQSkZJRgABAQ=="
 	for i, body := range []string{
@@ -37,7 +39,17 @@ func FuzzValidate(f *testing.F) {
 		`{"CheckMode":2,"SecureLevel":"4","Image":"` + jpeg + `","Extra":"x"}`,
 		`[1,2]`, `{"A":`, `null`,
 	} {
-		f.Add(uint8(i), []byte(body))
+		f.Add(uint8(i), false, []byte(body))
+	}
+	for i, form := range []string{
+		"ImageBase64=%2F9j%2F4AAQSkZJRgABAQ%3D%3D&VideoBase64=AAAAGGZ0eXBtcDQy&LivenessType=SILENT",
+		"FaceInput=eA%3D%3D&FaceInputType=2",
+		"Encryption.EncryptList.0=a&Encryption.CiphertextBlob=b&Encryption.Iv=c&ImageUrl=http%3A%2F%2Fx",
+		"Name=n&BankCard=6&Phone=1&IdCard=2&CertType=abc",
+		"IdCard=1&Name=2&Phone=3&EncryptList.1=x",
+		"Config.IDCardType=HK&CheckMode=9",
+	} {
+		f.Add(uint8(i), true, []byte(form))
 	}
 	svc := spec.Faceid()
 	allowed := map[string]bool{
@@ -59,12 +71,22 @@ func FuzzValidate(f *testing.F) {
 		}
 		templates[name] = tm
 	}
-	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+	f.Fuzz(func(t *testing.T, which uint8, form bool, body []byte) {
 		name := fuzzActions[int(which)%len(fuzzActions)]
 		action := svc.Actions[name]
 		req, _ := model.NewRequest(name)
-		if perr := params.DecodeJSON(body, req); perr != nil {
-			return // the gateway answers InvalidParameter or UnknownParameter; FuzzDecodeJSON covers it
+		var perr *params.Error
+		if form {
+			values, err := url.ParseQuery(string(body))
+			if err != nil {
+				return // the gateway refuses a malformed form before decoding
+			}
+			perr = params.DecodeValues(values, req, nil)
+		} else {
+			perr = params.DecodeJSON(body, req)
+		}
+		if perr != nil {
+			return // the gateway answers InvalidParameter or UnknownParameter; the params fuzz targets cover it
 		}
 		if err := Validate(action.Input, req); err != nil {
 			if !allowed[err.Code] {
