@@ -60,16 +60,23 @@ func checkResult(t *testing.T, f catalog.Flow, r catalog.FlowResult, resp map[st
 }
 
 // TestAPIOnlyShippedScenarios: every shipped scenario of every API-only
-// action, end to end through the official Go SDK: chosen as the
+// action, end to end through the official Go SDK, in-process and on the
+// binary: chosen as the
 // SecretId's default through PUT /_emulator/secrets/{SecretId}/scenario, it
 // makes the next call answer its code and message; with the choice removed
 // the action passes again. Every failure code of the catalogue has exactly
 // one scenario.
 func TestAPIOnlyShippedScenarios(t *testing.T) {
-	tg := inProcess(t, emulator.Options{})
+	set, err := scenarios.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets(t, func(t *testing.T, tg *target) { playAPIOnlyScenarios(t, tg, set) })
+}
+
+func playAPIOnlyScenarios(t *testing.T, tg *target, set *scenarios.Set) {
 	c := goClient(tg, credMain)
 	svc := spec.Faceid()
-	set := tg.Server.Scenarios()
 	total := 0
 	for _, f := range catalog.APIOnlyFlows() {
 		action := svc.Actions[f.Actions[0]]
@@ -113,11 +120,15 @@ func TestAPIOnlyShippedScenarios(t *testing.T) {
 	}
 }
 
-// TestCompareFaceLivenessPassThenFail: one emulator, no restart: a pass,
-// then a failure chosen for the SecretId (control API), another SecretId
-// unaffected, then a failure chosen from Go, then a pass again.
+// TestCompareFaceLivenessPassThenFail: one emulator (in-process and the
+// binary), no restart: a pass, then a failure chosen for the SecretId
+// (control API), another SecretId unaffected, then another failure (chosen
+// from Go in-process), then a pass again.
 func TestCompareFaceLivenessPassThenFail(t *testing.T) {
-	tg := inProcess(t, emulator.Options{})
+	targets(t, passThenFail)
+}
+
+func passThenFail(t *testing.T, tg *target) {
 	c := goClient(tg, credMain)
 	other := goClient(tg, credOther)
 	f, _ := catalog.LookupFlow("CompareFaceLiveness")
@@ -140,12 +151,18 @@ func TestCompareFaceLivenessPassThenFail(t *testing.T) {
 	if code, body := ctlCall(t, http.MethodGet, tg.BaseURL+"/_emulator/secrets/"+credMain.SecretID+"/scenario", "", nil, &got); code != 200 || got.Scenario != "comparefaceliveness-compare-failedoperation-comparelowsimilarity" {
 		t.Errorf("GET secrets/.../scenario: %d %s", code, body)
 	}
-	if err := tg.Server.SetSecretScenario(credMain.SecretID, "comparefaceliveness-liveness-failedoperation-actionfirstaction"); err != nil {
-		t.Fatal(err)
-	}
-	step(c, first)
-	if err := tg.Server.SetSecretScenario(credMain.SecretID, ""); err != nil {
-		t.Fatal(err)
+	if tg.Server != nil { // the Go API, in-process only
+		if err := tg.Server.SetSecretScenario(credMain.SecretID, "comparefaceliveness-liveness-failedoperation-actionfirstaction"); err != nil {
+			t.Fatal(err)
+		}
+		step(c, first)
+		if err := tg.Server.SetSecretScenario(credMain.SecretID, ""); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		putSecretScenario(t, tg, credMain.SecretID, "comparefaceliveness-liveness-failedoperation-actionfirstaction")
+		step(c, first)
+		putSecretScenario(t, tg, credMain.SecretID, "")
 	}
 	step(c, f.Pass())
 

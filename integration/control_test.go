@@ -641,6 +641,8 @@ func TestControlAdminToken(t *testing.T) {
 			{"GET", "/requests", nil, 200},
 			{"DELETE", "/requests", nil, 204},
 			{"GET", "/scenarios", nil, 200},
+			{"PUT", "/secrets/" + credMain.SecretID + "/scenario", map[string]any{"Scenario": "mobilestatus-verify-minus-1"}, 200},
+			{"GET", "/secrets/" + credMain.SecretID + "/scenario", nil, 200},
 			{"POST", "/reset?secretId=" + credOther.SecretID, nil, 200},
 			{"POST", "/reset", nil, 200},
 		}
