@@ -103,6 +103,7 @@ type rule struct {
 	Format     string            `json:"format"`
 	MediaError string            `json:"mediaError"`
 	Default    json.RawMessage   `json:"default"`
+	Fallback   bool              `json:"fallback"`
 	Doc        string            `json:"doc"`
 }
 

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -21,24 +22,26 @@ import (
 // (emulatortest sets it) and relative ("/reflect/?token=...") otherwise,
 // since a Server does not know which address it is served on.
 
-// Session is one web-verification session as the control API shows it
-// (GET /_emulator/sessions/{token}).
-type Session = control.SessionJSON
+// Session is one session as the control API shows it (GET
+// /_emulator/sessions/{token}): a web-verification session has every
+// field; a session of another flow fills the fields every flow has (Flow,
+// Token, SecretId, State, CreatedAt, CompletedAt, Scenario, Timeline...).
+type Session = faceid.SessionJSON
 
 // Attempt is one liveness attempt of a session (one VerificationDetail).
-type Attempt = control.AttemptJSON
+type Attempt = faceid.AttemptJSON
 
 // SessionResult is a completed session's final result.
-type SessionResult = control.ResultJSON
+type SessionResult = faceid.ResultJSON
 
 // SessionConfig is the Apply request's Config with every default resolved.
-type SessionConfig = store.Config
+type SessionConfig = faceid.WebConfig
 
 // SessionEvent is one entry of a session's timeline.
 type SessionEvent = store.Event
 
-// SessionFilter selects sessions: by SecretId (namespace), State and the
-// newest Limit.
+// SessionFilter selects sessions: by SecretId (namespace), Flow, State and
+// the newest Limit.
 type SessionFilter = control.SessionFilter
 
 // Request is one API request as the journal keeps it
@@ -96,19 +99,56 @@ func collect(opts []CompleteOption) completeOptions {
 	return o
 }
 
-// Session returns the session of a BizToken (ErrSessionNotFound if none).
+// asSession turns a session as its flow renders it into a Session: a web
+// session as it is, another flow's through its JSON, which fills the
+// fields every flow has.
+func asSession(v any, err error) (Session, error) {
+	if err != nil {
+		return Session{}, err
+	}
+	if sess, ok := v.(Session); ok {
+		return sess, nil
+	}
+	var sess Session
+	data, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(data, &sess)
+	}
+	return sess, err
+}
+
+// Session returns the session of a token of any flow (ErrSessionNotFound
+// if none).
 func (s *Server) Session(token string) (Session, error) {
-	return s.control.Session(token, "")
+	return asSession(s.control.Session(token, ""))
 }
 
 // Sessions returns the matching sessions, oldest first. An unknown State
 // matches nothing.
 func (s *Server) Sessions(f SessionFilter) []Session {
-	out, _, err := s.control.Sessions(f, "")
+	list, _, err := s.control.Sessions(f, "")
+	out := make([]Session, 0, len(list))
 	if err != nil {
-		return []Session{}
+		return out
+	}
+	for _, v := range list {
+		if sess, err := asSession(v, nil); err == nil {
+			out = append(out, sess)
+		}
 	}
 	return out
+}
+
+// complete runs POST .../complete with body for a session of any flow.
+func (s *Server) complete(token string, body any) (Session, error) {
+	var raw json.RawMessage
+	if body != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
+			return Session{}, err
+		}
+	}
+	return asSession(s.control.Complete(token, raw, ""))
 }
 
 // Complete finishes a pending session with a result code, as if the user
@@ -117,14 +157,14 @@ func (s *Server) Sessions(f SessionFilter) []Session {
 // ErrSessionCompleted when the session is already completed (or expired).
 func (s *Server) Complete(token string, errorCode int, opts ...CompleteOption) (Session, error) {
 	o := collect(opts)
-	return s.control.Complete(token, control.CompleteRequest{ErrorCode: &errorCode, Similarity: o.similarity}, "")
+	return s.complete(token, faceid.CompleteRequest{ErrorCode: &errorCode, Similarity: o.similarity})
 }
 
 // Finish finishes a pending session with its own scenario (the one Apply
 // selected, or the one set by SetScenario or SetOutcome), as if the user had
 // gone through the verification page; like POST .../complete with no body.
 func (s *Server) Finish(token string) (Session, error) {
-	return s.control.Complete(token, control.CompleteRequest{}, "")
+	return s.complete(token, nil)
 }
 
 // CompleteWithScenario finishes a pending session by playing a loaded
@@ -133,7 +173,7 @@ func (s *Server) CompleteWithScenario(token, scenario string) (Session, error) {
 	if scenario == "" {
 		return Session{}, errors.Join(ErrUnknownScenario, errors.New("empty scenario name"))
 	}
-	return s.control.Complete(token, control.CompleteRequest{Scenario: scenario}, "")
+	return s.complete(token, faceid.CompleteRequest{Scenario: scenario})
 }
 
 // SetScenario makes a loaded scenario decide the outcome of a pending
@@ -142,14 +182,14 @@ func (s *Server) SetScenario(token, scenario string) (Session, error) {
 	if scenario == "" {
 		return Session{}, errors.Join(ErrUnknownScenario, errors.New("empty scenario name"))
 	}
-	return s.control.SetScenario(token, control.ScenarioRequest{Scenario: scenario}, "")
+	return asSession(s.control.SetScenario(token, control.ScenarioRequest{Scenario: scenario}, ""))
 }
 
 // SetOutcome scripts a pending session to end with errorCode when the user
 // finishes the page, without completing it now.
 func (s *Server) SetOutcome(token string, errorCode int, opts ...CompleteOption) (Session, error) {
 	o := collect(opts)
-	return s.control.SetScenario(token, control.ScenarioRequest{ErrorCode: &errorCode, Similarity: o.similarity}, "")
+	return asSession(s.control.SetScenario(token, control.ScenarioRequest{ErrorCode: &errorCode, Similarity: o.similarity}, ""))
 }
 
 // Now returns the time token lifetimes see.

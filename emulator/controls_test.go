@@ -83,7 +83,7 @@ func TestServerControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.State != emulator.StatePending || s.SecretId != credA.SecretID || s.BizToken != tok {
+	if s.State != emulator.StatePending || s.SecretId != credA.SecretID || s.BizToken != tok || s.Token != tok || s.Flow != "web" {
 		t.Errorf("session = %+v", s)
 	}
 	if s.VerificationURL != "/reflect/?token="+tok {
@@ -181,7 +181,7 @@ func TestServerControls(t *testing.T) {
 
 	// Journal.
 	recs := r.srv.RequestsMatching(emulator.RequestFilter{SecretID: credB.SecretID, Action: "GetWebVerificationResultIntl"})
-	if len(recs) != 2 || recs[0].BizToken != tok3 || recs[0].Signature != "ok" {
+	if len(recs) != 2 || recs[0].Token != tok3 || recs[0].Signature != "ok" {
 		t.Errorf("journal for B = %+v", recs)
 	}
 	data, _ := json.Marshal(r.srv.Requests())

@@ -24,6 +24,8 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
@@ -158,8 +160,10 @@ type Server struct {
 	clock   *clock.Offset
 	store   store.Store
 	loader  *scenarios.Loader
+	hub     *flow.Hub
 	service *faceid.Service
 	actions *actions.Layer
+	files   *files.Area
 	gateway *api.Gateway
 	journal *control.Journal
 	control *control.Handler
@@ -210,25 +214,31 @@ func New(opts Options) (*Server, error) {
 	if max == 0 {
 		max = DefaultMaxSessions
 	}
-	var st store.Store = store.NewMemory(max)
-	if opts.DataDir != "" {
-		disk, err := store.OpenBolt(opts.DataDir, max)
-		if err != nil {
-			return nil, err
-		}
-		st = disk
-	}
-
 	s := &Server{
 		opts:    opts,
 		log:     log,
 		clock:   clock.NewOffset(opts.Clock),
-		store:   st,
 		loader:  loader,
 		journal: control.NewJournal(opts.JournalSize),
 		creds:   creds,
 		loaded:  make(chan struct{}),
 	}
+	// Every token flow is registered here; the registry is also the codec
+	// the disk store reads each flow's part of a session with.
+	webFlow := faceid.NewWeb(s.scenarioSet)
+	flows, err := flow.NewRegistry(webFlow)
+	if err != nil {
+		return nil, err
+	}
+	var st store.Store = store.NewMemory(max)
+	if opts.DataDir != "" {
+		disk, err := store.OpenBolt(opts.DataDir, max, flows)
+		if err != nil {
+			return nil, err
+		}
+		st = disk
+	}
+	s.store = st
 	load := func() {
 		defer close(s.loaded)
 		if _, problems := loader.Load(); len(problems) > 0 {
@@ -242,13 +252,8 @@ func New(opts Options) (*Server, error) {
 		return nil, s.loadErr
 	}
 	idSource := ids.NewSource()
-	s.service = faceid.New(faceid.Config{
-		IDs:       idSource,
-		Store:     st,
-		Scenarios: s.scenarioSet,
-		Clock:     s.clock,
-		Logger:    log,
-	})
+	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock})
+	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
 		Verifier: signature.New(signature.Config{
 			Credentials: creds,
@@ -271,13 +276,20 @@ func New(opts Options) (*Server, error) {
 		NewResponse: model.NewResponse,
 		Scenarios:   s.scenarioSet,
 		IDs:         idSource,
+		Counters:    s.hub.Counters(),
 		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
 		Logger:      log,
 	})
+	var builtin []files.File
+	for _, f := range media.Files() {
+		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
+	}
+	s.files = files.New(s.clock, idSource, builtin)
 	s.service.Register(s.actions)
+	faceid.RegisterUpload(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
-		Service:    s.service,
+		Hub:        s.hub,
 		Journal:    s.journal,
 		Clock:      s.clock,
 		Scenarios:  s.scenarioSet,
@@ -303,9 +315,10 @@ func (e *ScenarioError) Error() string {
 	return "scenario files have problems:\n" + strings.Join(lines, "\n")
 }
 
-// ServeHTTP routes to the control API, the verification page or the API
-// gateway. The gateway answers on "/" and on any other path, because SDKs
-// can be given an endpoint with a path prefix.
+// ServeHTTP routes to the control API, the verification page, the file
+// area (uploads and the files answers link to) or the API gateway. The
+// gateway answers on "/" and on any other path, because SDKs can be given
+// an endpoint with a path prefix.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
@@ -313,6 +326,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control.ServeHTTP(w, r)
 	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
 		s.web.ServeHTTP(w, r)
+	case strings.HasPrefix(p, files.Prefix):
+		s.files.ServeHTTP(w, r)
 	default:
 		s.gateway.ServeHTTP(w, r)
 	}
@@ -368,7 +383,7 @@ func (s *Server) Loader() *scenarios.Loader { return s.loader }
 
 // Sweep evicts sessions past their result lifetime; the binary calls it
 // periodically.
-func (s *Server) Sweep() int { return s.service.Sweep() }
+func (s *Server) Sweep() int { return s.hub.Sweep() }
 
 // Close releases the store.
 func (s *Server) Close() error {

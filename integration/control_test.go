@@ -230,7 +230,7 @@ func TestControlRoutes(t *testing.T) {
 			t.Fatalf("filtered requests: %+v", reqs.Requests)
 		}
 		r := reqs.Requests[0]
-		if r.SecretID != credMain.SecretID || r.Signature != "ok" || r.SDK != "SDK_GO_1.3.211" || r.BizToken != token ||
+		if r.SecretID != credMain.SecretID || r.Signature != "ok" || r.SDK != "SDK_GO_1.3.211" || r.Token != token ||
 			r.ErrorCode != "" || r.Time.IsZero() || r.LatencyMS <= 0 || r.RequestID == "" || r.Region != "ap-singapore" {
 			t.Errorf("journal entry = %+v", r)
 		}
@@ -536,7 +536,7 @@ func TestControlJournalBounds(t *testing.T) {
 		ctlCall(t, "GET", tg.BaseURL+"/_emulator/requests", "", nil, &reqs)
 		var got []string
 		for _, r := range reqs.Requests {
-			got = append(got, r.BizToken)
+			got = append(got, r.Token)
 			if r.ErrorCode != catalog.BizTokenIllegal || r.Signature != "ok" {
 				t.Errorf("record = %+v", r)
 			}
@@ -548,7 +548,7 @@ func TestControlJournalBounds(t *testing.T) {
 			t.Errorf("capacity %d observed %d total %d", reqs.Capacity, reqs.Observed, reqs.Total)
 		}
 		ctlCall(t, "GET", tg.BaseURL+"/_emulator/requests?limit=2", "", nil, &reqs)
-		if len(reqs.Requests) != 2 || reqs.Requests[0].BizToken != "journal-7" || reqs.Requests[1].BizToken != "journal-8" || reqs.Total != 5 {
+		if len(reqs.Requests) != 2 || reqs.Requests[0].Token != "journal-7" || reqs.Requests[1].Token != "journal-8" || reqs.Total != 5 {
 			t.Errorf("limit 2: %+v", reqs.Requests)
 		}
 	}

@@ -92,7 +92,7 @@ func TestEmulatortestPass(t *testing.T) {
 		t.Errorf("session after Get = %+v", got)
 	}
 	reqs := e.Requests()
-	if len(reqs) != 3 || reqs[0].Action != "ApplyWebVerificationBizTokenIntl" || reqs[2].BizToken != token || reqs[2].Signature != "ok" {
+	if len(reqs) != 3 || reqs[0].Action != "ApplyWebVerificationBizTokenIntl" || reqs[2].Token != token || reqs[2].Signature != "ok" {
 		t.Errorf("journal = %+v", reqs)
 	}
 	e.ClearRequests()

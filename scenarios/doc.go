@@ -1,12 +1,14 @@
 // Package scenarios defines the scenario file format of faceid-emulator:
 // YAML files that script every outcome of the eKYC web flow
 // (ApplyWebVerificationBizTokenIntl → browser → GetWebVerificationResultIntl),
-// their JSON Schema (schema.json), validation with file:line problems, the
-// shipped library (library/*.yaml, embedded), scenario selection for an
-// Apply request, and a hot-reloading Loader.
+// of the SDK token flows and of every other action of the API specs, their
+// JSON Schema (schema.json), validation with file:line problems, the
+// shipped library (library/*.yaml, embedded), scenario selection for a
+// call, and a hot-reloading Loader.
 //
 // The package imports nothing of emulator/; codes and messages come from the
-// catalog package.
+// catalog package, action and member names from the spec package (so a
+// scenario naming an action or answer member the spec lacks is refused).
 //
 // # File format
 //
@@ -25,14 +27,27 @@
 //	  - liveness: 0
 //	completion: {mode: auto}
 //
+// # What a scenario is for
+//
+// For names the action ("CompareFaceLiveness") or the flow ("web", or a key
+// of the catalogue's flow tables: "selfie", "ekyc", "liveness", "reflect",
+// ...) a scenario is written for. Empty means the web flow, as every
+// scenario was before For existed, and any action. A scenario's match rule
+// selects it only for calls of the action or flow it is for; result.code
+// (the string result codes of the SDK flows) is checked against the table of
+// the flow it names.
+//
 // # Selection
 //
-// Set.Select picks the scenario of an Apply request:
+// Set.Select picks the scenario of a call: an Apply of a token flow, or a
+// call of an action answered at once:
 //
 //  1. RuleId names a scenario → that scenario (reason "rule-id"). A RuleId
 //     naming nothing falls through, and the note says so.
-//  2. The first scenario whose Match fits: every rule the match sets must fit
-//     (Extra exact / prefix / regex, RedirectURL regex, SecretId exact).
+//  2. The first scenario for the call's action or flow whose Match fits:
+//     every rule the match sets must fit (Extra exact / prefix / regex,
+//     RedirectURL regex, SecretId exact, Params: request parameters by name,
+//     each exact / prefix / regex on its text).
 //     Regexes are Go RE2, unanchored. Order: user files in the order given
 //     (directories expanded in lexical path order), within a file by name;
 //     then the shipped library, by name (reason "match").
@@ -91,13 +106,19 @@
 // returns the result.
 //
 // API. For a call of action A the behaviour is API[A] if present, else
-// API["*"] (no merging; see Scenario.Behavior). Latency delays every call.
+// API["*"] (no merging; see Scenario.Behavior). Response sets members of
+// A's answer (names of its output model, checked against the spec) over the
+// default answer; it is how an action answered at once is scripted to fail
+// (CompareFaceLiveness: {response: {Result: FailedOperation.LivessDetectFail,
+// ...}}). Latency delays every call.
 // Error (a catalogue code, message defaulting to the catalogue text) or Fault
 // replaces the answer; Times > 0 limits error/fault to the first Times calls:
 // GetWebVerificationResultIntl calls are counted per session (BizToken),
 // ApplyWebVerificationBizTokenIntl calls (no session yet) per credential and
 // scenario, that count restarting after the first call that passes, so every
-// Apply of a "throttled twice" scenario is throttled twice. An Apply whose
+// Apply of a "throttled twice" scenario is throttled twice; calls of an
+// action answered at once are counted the same way, per credential,
+// scenario and action. An Apply whose
 // scenario scripts an Apply error creates no session; such scenarios are
 // meant to be selected by RuleId.
 // API-only actions (CompareFaceLiveness, the document, bank-card and phone

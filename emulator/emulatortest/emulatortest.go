@@ -214,7 +214,8 @@ func (e *Emulator) check(what string, err error) {
 	}
 }
 
-// Session returns the session of a BizToken.
+// Session returns the session of a token of any flow (a BizToken for the
+// web flow).
 func (e *Emulator) Session(token string) emulator.Session {
 	e.helper()
 	s, err := e.srv.Session(token)

@@ -18,12 +18,12 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 	"github.com/faceid-emulator/faceid-emulator/spec"
@@ -41,9 +41,13 @@ type Config struct {
 	// Scenarios returns the current scenario set.
 	Scenarios func() *scenarios.Set
 	// IDs makes the tokens of default answers (a new Source when nil).
-	IDs    *ids.Source
-	Media  Media
-	Logger *slog.Logger
+	IDs *ids.Source
+	// Counters count scripted calls for behaviours limited to the first N
+	// calls (new counters when nil; the emulator shares the flows' so that
+	// a namespace reset forgets both).
+	Counters *flow.Counters
+	Media    Media
+	Logger   *slog.Logger
 }
 
 // Handler serves one action whose behaviour the spec cannot describe (a
@@ -61,11 +65,6 @@ type Layer struct {
 	routes     map[string]api.Handler
 
 	templates sync.Map // action -> *template; built on first use
-
-	// calls counts scripted calls of stateless actions per (SecretId,
-	// scenario, action) for behaviours limited to the first N calls.
-	mu    sync.Mutex
-	calls map[string]int
 }
 
 // New returns a layer; register handlers, then Register it on a gateway.
@@ -76,7 +75,10 @@ func New(cfg Config) *Layer {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Layer{cfg: cfg, handlers: map[string]Handler{}, raw: map[string]api.Handler{}, calls: map[string]int{}}
+	if cfg.Counters == nil {
+		cfg.Counters = flow.NewCounters()
+	}
+	return &Layer{cfg: cfg, handlers: map[string]Handler{}, raw: map[string]api.Handler{}}
 }
 
 // Handle gives action a handler of its own. Register it before serving;
@@ -133,18 +135,6 @@ func (l *Layer) mustHave(svc *spec.Service, action string) {
 	}
 }
 
-// ResetCounters forgets the scripted call counts of one SecretId (all
-// when empty).
-func (l *Layer) ResetCounters(secretID string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for k := range l.calls {
-		if secretID == "" || strings.HasPrefix(k, secretID+"\x00") {
-			delete(l.calls, k)
-		}
-	}
-}
-
 func (l *Layer) serve(ctx context.Context, call *api.Call, action *spec.Action, h Handler) api.Reply {
 	req, ok := l.cfg.NewRequest(action.Name)
 	if !ok {
@@ -159,17 +149,36 @@ func (l *Layer) serve(ctx context.Context, call *api.Call, action *spec.Action, 
 	return h(ctx, &Call{Call: call, Action: action, Request: req, layer: l})
 }
 
-// answerAtOnce is the handler of an action with no handler of its own:
-// select a scenario, play its behaviour for the action, answer.
-func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply {
-	sc := c.Select("")
+// answerAtOnce is the handler of an action with no handler of its own.
+func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply { return c.Respond(nil) }
+
+// Respond answers a call that creates no session: select its scenario,
+// play the scenario's error, fault or latency for the action, and answer
+// with values (members the handler works out, such as an upload link) and
+// then the scenario's scripted members over the default answer (its
+// result.code for the action's result table, then its response members;
+// see resultResponse).
+func (c *Call) Respond(values map[string]any) api.Reply {
+	sc, _ := c.Select("")
 	b, _ := sc.Behavior(c.Action.Name)
-	if reply, done := c.Script(b, c.Common.SecretID+"\x00"+sc.Name+"\x00"+c.Action.Name, true); done {
+	reply, done := Scripted(b, c.layer.cfg.Counters.Scoped(c.Common.SecretID, sc.Name, c.Action.Name, b.Times))
+	if done {
 		return reply
 	}
-	reply := c.Answer(resultResponse(c.Action, sc, b.Response))
-	reply.Latency = time.Duration(b.Latency)
-	return reply
+	scripted := resultResponse(c.Action, sc, b.Response)
+	members := values
+	if len(scripted) > 0 {
+		members = make(map[string]any, len(values)+len(scripted))
+		for k, v := range values {
+			members[k] = v
+		}
+		for k, v := range scripted {
+			members[k] = v
+		}
+	}
+	answer := c.Answer(members)
+	answer.Latency = reply.Latency
+	return answer
 }
 
 // Call is one decoded, validated call.
@@ -205,7 +214,7 @@ func (c *Call) Param(name string) (string, bool) {
 // Select chooses the call's scenario (RuleId and Extra parameters where
 // the action has them, match rules, the SecretId's default) and notes the
 // choice for the journal. flow names the token flow the call starts, if any.
-func (c *Call) Select(flow string) *scenarios.Scenario {
+func (c *Call) Select(flow string) (*scenarios.Scenario, scenarios.Reason) {
 	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param}
 	in.RuleID, _ = c.Param("RuleId")
 	in.Extra, _ = c.Param("Extra")
@@ -215,41 +224,30 @@ func (c *Call) Select(flow string) *scenarios.Scenario {
 		c.Note(note)
 	}
 	c.Note("scenario " + sc.Name + " (" + string(reason) + ")")
-	return sc
+	return sc, reason
 }
 
-// Script plays a scripted error or fault of b, counting this call under
-// key for b.Times; restart makes a passing call restart the count (so every
-// series of calls is scripted the same way). done is false when the call
-// proceeds; the reply then carries only b's latency.
-func (c *Call) Script(b scenarios.APIBehavior, key string, restart bool) (reply api.Reply, done bool) {
+// Scripted turns a scenario's behaviour for one call into a reply: its
+// error or fault (done), or only its latency for a call that proceeds. n
+// is the 1-based count of this call for the behaviour's Times limit.
+func Scripted(b scenarios.APIBehavior, n int) (reply api.Reply, done bool) {
 	reply.Latency = time.Duration(b.Latency)
-	if b.Error == nil && b.Fault == "" {
+	if b.Times > 0 && n > b.Times {
 		return reply, false
 	}
-	if b.Times > 0 {
-		l := c.layer
-		l.mu.Lock()
-		l.calls[key]++
-		n := l.calls[key]
-		if n > b.Times && restart {
-			delete(l.calls, key)
-		}
-		l.mu.Unlock()
-		if n > b.Times {
-			return reply, false
-		}
-	}
-	if b.Fault != "" {
+	switch {
+	case b.Fault != "":
 		reply.Fault = api.Fault(b.Fault)
 		return reply, true
+	case b.Error != nil:
+		e := catalog.New(b.Error.Code)
+		if b.Error.Message != "" {
+			e = catalog.WithMessage(b.Error.Code, b.Error.Message, b.Error.Message)
+		}
+		reply.Err = e
+		return reply, true
 	}
-	e := catalog.New(b.Error.Code)
-	if b.Error.Message != "" {
-		e = catalog.WithMessage(b.Error.Code, b.Error.Message, b.Error.Message)
-	}
-	reply.Err = e
-	return reply, true
+	return reply, false
 }
 
 // Answer returns the action's default answer with overrides (members of

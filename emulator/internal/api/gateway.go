@@ -90,9 +90,11 @@ type Call struct {
 	json       bool
 	skip       func(string) bool
 
-	// Set by handlers for the journal.
-	BizToken string
-	Notes    []string
+	// Set by handlers for the journal: the session token the call names or
+	// creates (any flow's: BizToken, SdkToken, ...) and that session's flow.
+	Token string
+	Flow  string
+	Notes []string
 }
 
 // Decode decodes the business parameters into dst, a pointer to a request
@@ -160,7 +162,8 @@ type Record struct {
 	Fault       string                 `json:"fault,omitempty"`
 	Latency     time.Duration          `json:"-"`
 	LatencyMS   float64                `json:"latencyMs"`
-	BizToken    string                 `json:"bizToken,omitempty"`
+	Token       string                 `json:"token,omitempty"`
+	Flow        string                 `json:"flow,omitempty"`
 	Notes       []string               `json:"notes,omitempty"`
 	Diagnostics *signature.Diagnostics `json:"diagnostics,omitempty"`
 	TraceID     string                 `json:"traceId,omitempty"`
@@ -385,7 +388,7 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 			"TC3-HMAC-SHA256 不支持 Content-Type `"+r.Header.Get("Content-Type")+"`，请使用 application/json。")}, lang
 	}
 	reply := h(r.Context(), call)
-	rec.BizToken = call.BizToken
+	rec.Token, rec.Flow = call.Token, call.Flow
 	rec.Notes = call.Notes
 	return reply, lang
 }
@@ -656,8 +659,8 @@ func (g *Gateway) log(rec *Record, at time.Time) {
 	if rec.ErrorCode != "" {
 		r.AddAttrs(slog.String("error", rec.ErrorCode))
 	}
-	if rec.BizToken != "" {
-		r.AddAttrs(slog.String("bizToken", rec.BizToken))
+	if rec.Token != "" {
+		r.AddAttrs(slog.String("token", rec.Token))
 	}
 	if rec.Fault != "" {
 		r.AddAttrs(slog.String("fault", rec.Fault))

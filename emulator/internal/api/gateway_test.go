@@ -111,7 +111,7 @@ func newGateway(t testing.TB, log *slog.Logger) (*api.Gateway, *observer) {
 		if req.Count != nil {
 			resp.Count = *req.Count
 		}
-		c.BizToken = "TOKEN-" + resp.Name
+		c.Token = "TOKEN-" + resp.Name
 		c.Note("echoed")
 		return api.Reply{Body: resp}
 	})
@@ -261,7 +261,7 @@ func TestGatewaySuccessEnvelope(t *testing.T) {
 			}
 			rec := obs.last(t)
 			if rec.RequestID != env.Response.RequestId || rec.Action != "Echo" || rec.Signature != "ok" ||
-				rec.BizToken != "TOKEN-ana" || len(rec.Notes) != 1 || rec.SecretID != gwID || rec.ErrorCode != "" {
+				rec.Token != "TOKEN-ana" || len(rec.Notes) != 1 || rec.SecretID != gwID || rec.ErrorCode != "" {
 				t.Errorf("record %+v", rec)
 			}
 		})
@@ -589,7 +589,7 @@ func TestGatewayRequestLog(t *testing.T) {
 	out := buf.String()
 	mu.Unlock()
 	okLine := lineWith(out, ok.Response.RequestId)
-	for _, want := range []string{"level=INFO", "msg=api", "action=Echo", "bizToken=TOKEN-ana", "note=echoed", "latencyMs="} {
+	for _, want := range []string{"level=INFO", "msg=api", "action=Echo", "token=TOKEN-ana", "note=echoed", "latencyMs="} {
 		if !strings.Contains(okLine, want) {
 			t.Errorf("log line %q lacks %q", okLine, want)
 		}

@@ -1,22 +1,22 @@
 // Package control is the emulator's /_emulator API: health and readiness,
 // sessions (inspect, complete, script), namespaced reset, the movable
 // clock, the request journal with signature diagnostics, the loaded
-// scenarios and the dashboard. It drives sessions only through the faceid
-// service. The typed operations (Handler.Session, Complete, Reset...) are
+// scenarios and the dashboard. It drives the sessions of every flow only
+// through the flow.Hub. The typed operations (Handler.Session, Complete, Reset...) are
 // shared by the routes and by package emulator's Go API.
 //
 // Routes (JSON unless noted; errors are {"error":{"status":n,"message":"..."}}):
 //
 //	GET    /_emulator/health                      (and HEAD) always 200 {"status":"ok","version":...}
 //	GET    /_emulator/ready                       (and HEAD) 200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
-//	GET    /_emulator/sessions                    ?secretId= ?state=pending|completed|expired ?limit=N
+//	GET    /_emulator/sessions                    ?secretId= ?flow= ?state=pending|completed|expired ?limit=N
 //	GET    /_emulator/sessions/{token}            ?secretId= (404 for a session of another namespace)
-//	POST   /_emulator/sessions/{token}/complete   {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
+//	POST   /_emulator/sessions/{token}/complete   the flow's body; web: {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
 //	PUT    /_emulator/sessions/{token}/scenario   {"Scenario":"name"} | {"Inline":{...}} | {"ErrorCode":n,"Similarity":x}
 //	POST   /_emulator/reset                       ?secretId= (one namespace; none = everything and the clock)
 //	GET    /_emulator/clock
 //	POST   /_emulator/clock                       {"advance":"11m"} | {"set":"2026-01-02T15:04:05Z"} | {"reset":true}
-//	GET    /_emulator/requests                    ?secretId= ?action= ?bizToken= ?signature= ?errorCode= ?limit=N
+//	GET    /_emulator/requests                    ?secretId= ?action= ?token= (or ?bizToken=) ?signature= ?errorCode= ?limit=N
 //	DELETE /_emulator/requests                    ?secretId=
 //	GET    /_emulator/scenarios                   ?full=1 for the whole definitions
 //	GET    /_emulator/secrets/{SecretId}/scenario the SecretId's default scenario chosen at run time
@@ -54,7 +54,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
@@ -66,7 +66,8 @@ const maxControlBody = 1 << 20
 
 // Config configures the control API.
 type Config struct {
-	Service *faceid.Service
+	// Hub keeps the sessions of every flow.
+	Hub     *flow.Hub
 	Journal *Journal
 	// Clock is the clock token lifetimes see; the clock routes move it.
 	Clock *clock.Offset
@@ -240,7 +241,7 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprou
 		return
 	}
 	q := r.URL.Query()
-	out, total, err := h.Sessions(SessionFilter{SecretID: q.Get("secretId"), State: q.Get("state"), Limit: limit}, api.RequestBase(r))
+	out, total, err := h.Sessions(SessionFilter{SecretID: q.Get("secretId"), Flow: q.Get("flow"), State: q.Get("state"), Limit: limit}, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
@@ -250,32 +251,42 @@ func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprou
 
 // SessionsJSON is the answer of GET /_emulator/sessions.
 type SessionsJSON struct {
-	// Sessions are oldest first (the newest "limit" when limited).
-	Sessions []SessionJSON `json:"Sessions"`
+	// Sessions are oldest first (the newest "limit" when limited), each as
+	// its flow renders it (every one has "Flow").
+	Sessions []any `json:"Sessions"`
 	// Total is how many sessions matched before the limit.
 	Total int `json:"Total"`
 }
 
 func (h *Handler) getSession(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	v, err := h.sessionIn(ps.ByName("token"), r.URL.Query().Get("secretId"))
+	sess, err := h.sessionIn(ps.ByName("token"), r.URL.Query().Get("secretId"))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, RenderSession(v, h.baseURL(api.RequestBase(r))))
+	writeJSON(w, http.StatusOK, h.cfg.Hub.Render(sess, h.baseURL(api.RequestBase(r))))
 }
 
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	var req CompleteRequest
-	if !readJSON(w, r, &req, true) {
+	body, ok := readBody(w, r, true)
+	if !ok {
 		return
+	}
+	if body != nil {
+		// The flow decodes the body; a syntax error is answered first, as
+		// for every other route.
+		var v json.RawMessage
+		if err := json.NewDecoder(strings.NewReader(string(body))).Decode(&v); err != nil {
+			writeError(w, http.StatusBadRequest, "invalid JSON: "+err.Error())
+			return
+		}
 	}
 	token := ps.ByName("token")
 	if _, err := h.sessionIn(token, r.URL.Query().Get("secretId")); err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	out, err := h.Complete(token, req, api.RequestBase(r))
+	out, err := h.Complete(token, body, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
@@ -357,7 +368,7 @@ func (h *Handler) setClock(w http.ResponseWriter, r *http.Request, _ httprouter.
 // RequestsJSON is the answer of GET /_emulator/requests.
 type RequestsJSON struct {
 	// Requests are oldest first (the newest "limit" when limited).
-	Requests []api.Record `json:"Requests"`
+	Requests []RequestJSON `json:"Requests"`
 	// Total is how many records matched before the limit.
 	Total int `json:"Total"`
 	// Capacity is how many records the journal keeps (the oldest are
@@ -380,11 +391,38 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprou
 		writeError(w, http.StatusBadRequest, "signature must be ok, failed or skipped")
 		return
 	}
+	token := q.Get("token")
+	if token == "" {
+		token = q.Get("bizToken") // the name before flows, still accepted
+	}
 	recs, total := h.Requests(RequestFilter{
-		SecretID: q.Get("secretId"), Action: q.Get("action"), BizToken: q.Get("bizToken"),
+		SecretID: q.Get("secretId"), Action: q.Get("action"), Token: token,
 		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit,
 	})
-	writeJSON(w, http.StatusOK, RequestsJSON{Requests: recs, Total: total, Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
+	writeJSON(w, http.StatusOK, RequestsJSON{Requests: requestsJSON(recs), Total: total, Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
+}
+
+// RequestJSON is a journal record as GET /_emulator/requests shows it:
+// the record, and for a web-flow session its token also as "bizToken", the
+// name clients used before records had a flow.
+type RequestJSON struct {
+	api.Record
+	BizToken string `json:"bizToken,omitempty"`
+}
+
+// webFlow is the flow whose records keep "bizToken" (package faceid's
+// FlowWeb; control does not import the flows).
+const webFlow = "web"
+
+func requestsJSON(recs []api.Record) []RequestJSON {
+	out := make([]RequestJSON, len(recs))
+	for i, r := range recs {
+		out[i].Record = r
+		if r.Flow == webFlow {
+			out[i].BizToken = r.Token
+		}
+	}
+	return out
 }
 
 func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
@@ -405,13 +443,13 @@ func (h *Handler) listScenarios(w http.ResponseWriter, r *http.Request, _ httpro
 
 func (h *Handler) sessionError(w http.ResponseWriter, err error) {
 	switch {
-	case errors.Is(err, faceid.ErrNotFound):
+	case errors.Is(err, flow.ErrNotFound):
 		writeError(w, http.StatusNotFound, "unknown BizToken")
-	case errors.Is(err, faceid.ErrCompleted):
+	case errors.Is(err, flow.ErrCompleted):
 		writeError(w, http.StatusConflict, "the session is already completed")
 	case errors.Is(err, ErrInvalid):
 		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": "))
-	case errors.Is(err, faceid.ErrUnknownCode), errors.Is(err, faceid.ErrUnknownScenario):
+	case errors.Is(err, flow.ErrUnknownCode), errors.Is(err, flow.ErrUnknownScenario):
 		writeError(w, http.StatusBadRequest, err.Error())
 	default:
 		h.cfg.Logger.Error("control", "err", err)
@@ -419,24 +457,34 @@ func (h *Handler) sessionError(w http.ResponseWriter, err error) {
 	}
 }
 
-// readJSON decodes a JSON body into dst; an empty body is allowed when
-// emptyOK. On failure it answers 400 and returns false.
-func readJSON(w http.ResponseWriter, r *http.Request, dst any, emptyOK bool) bool {
+// readBody reads a bounded body; an empty one (nil) is allowed when
+// emptyOK. On failure it answers and returns false.
+func readBody(w http.ResponseWriter, r *http.Request, emptyOK bool) ([]byte, bool) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxControlBody+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "reading body: "+err.Error())
-		return false
+		return nil, false
 	}
 	if len(data) > maxControlBody {
 		writeError(w, http.StatusRequestEntityTooLarge, "body over 1 MiB")
-		return false
+		return nil, false
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		if emptyOK {
-			return true
+			return nil, true
 		}
 		writeError(w, http.StatusBadRequest, "a JSON body is required")
-		return false
+		return nil, false
+	}
+	return data, true
+}
+
+// readJSON decodes a JSON body into dst; an empty body is allowed when
+// emptyOK. On failure it answers 400 and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any, emptyOK bool) bool {
+	data, ok := readBody(w, r, emptyOK)
+	if !ok || data == nil {
+		return ok
 	}
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()

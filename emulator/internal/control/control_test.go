@@ -14,6 +14,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
@@ -22,6 +23,7 @@ import (
 type fixture struct {
 	h       *Handler
 	store   store.Store
+	hub     *flow.Hub
 	clock   *clock.Offset
 	journal *Journal
 	ready   *atomic.Bool
@@ -41,9 +43,14 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 	f := &fixture{store: store.NewMemory(100), journal: NewJournal(4), ready: &atomic.Bool{},
 		base: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	f.clock = clock.NewOffset(clock.Fixed(f.base))
-	svc := faceid.New(faceid.Config{Store: f.store, Scenarios: func() *scenarios.Set { return set }, Clock: f.clock})
+	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := flow.NewHub(flow.Config{Store: f.store, Flows: flows, Clock: f.clock})
+	f.hub = hub
 	f.h = New(Config{
-		Service: svc, Journal: f.journal, Clock: f.clock,
+		Hub: hub, Journal: f.journal, Clock: f.clock,
 		Scenarios: func() *scenarios.Set { return set }, Ready: f.ready.Load,
 		AdminToken: admin, Version: "test",
 	})
@@ -53,9 +60,10 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 func (f *fixture) session(t *testing.T, token, secretID string) {
 	t.Helper()
 	err := f.store.Create(&store.Session{
-		BizToken: token, SecretID: secretID, CreatedAt: f.clock.Now(), State: store.StatePending,
-		RedirectURL: "https://merchant.example/", Scenario: "default", ScenarioReason: "global-default",
-		Config: store.Config{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"},
+		Token: token, Flow: faceid.FlowWeb, SecretID: secretID, CreatedAt: f.clock.Now(), State: store.StatePending,
+		Scenario: "default", ScenarioReason: "global-default",
+		Data: &faceid.WebData{RedirectURL: "https://merchant.example/",
+			Config: faceid.WebConfig{CheckMode: 2, LivenessRetryLimit: 3, SecurityLevel: 3, IDCardType: "HKIDCard"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +165,7 @@ func TestRouteErrors(t *testing.T) {
 		})
 	}
 	// None of the failures above changed the session.
-	var s SessionJSON
+	var s faceid.SessionJSON
 	f.do("GET", "/_emulator/sessions/TOKEN-A", "").decode(t, &s)
 	if s.State != "pending" || s.Scripted {
 		t.Errorf("session changed by failed calls: %+v", s)
@@ -171,7 +179,7 @@ func TestCompleteAndConflict(t *testing.T) {
 	if r.code != 200 {
 		t.Fatalf("complete: %d %s", r.code, r.body)
 	}
-	var s SessionJSON
+	var s faceid.SessionJSON
 	r.decode(t, &s)
 	if s.State != "completed" || s.Result == nil || s.Result.ErrorCode != 0 || s.Result.Source != "control" {
 		t.Errorf("completed session = %+v", s)
@@ -210,7 +218,10 @@ func TestSessionsFilterAndReset(t *testing.T) {
 	}
 	f.do("POST", "/_emulator/sessions/A2/complete", `{"ErrorCode":1002}`)
 	list := func(q string) (toks []string, total int) {
-		var out SessionsJSON
+		var out struct {
+			Sessions []faceid.SessionJSON
+			Total    int
+		}
 		r := f.do("GET", "/_emulator/sessions"+q, "")
 		if r.code != 200 {
 			t.Fatalf("list %s: %d %s", q, r.code, r.body)
@@ -282,6 +293,39 @@ func TestClockRoutes(t *testing.T) {
 	}
 }
 
+func records(rs []RequestJSON) []api.Record {
+	out := make([]api.Record, len(rs))
+	for i, r := range rs {
+		out[i] = r.Record
+	}
+	return out
+}
+
+// TestRequestsTokens: records carry "token" and "flow"; a web-flow record
+// also "bizToken" (its name before flows), and both ?token= and ?bizToken=
+// filter.
+func TestRequestsTokens(t *testing.T) {
+	f := newFixture(t, "")
+	f.journal.Observe(api.Record{RequestID: "w", SecretID: "AKIDA", Signature: "ok", Token: "T-WEB", Flow: "web"})
+	f.journal.Observe(api.Record{RequestID: "s", SecretID: "AKIDA", Signature: "ok", Token: "T-SDK", Flow: "sdk"})
+	raw := f.do("GET", "/_emulator/requests", "").body
+	for _, want := range []string{`"token":"T-WEB","flow":"web"`, `"bizToken":"T-WEB"`, `"token":"T-SDK","flow":"sdk"`} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("journal JSON lacks %s: %s", want, raw)
+		}
+	}
+	if strings.Contains(raw, `"bizToken":"T-SDK"`) {
+		t.Errorf("a non-web record has bizToken: %s", raw)
+	}
+	for _, q := range []string{"?token=T-SDK", "?bizToken=T-SDK"} {
+		var out RequestsJSON
+		f.do("GET", "/_emulator/requests"+q, "").decode(t, &out)
+		if got := ids(records(out.Requests)); strings.Join(got, "") != "s" {
+			t.Errorf("%s = %v", q, got)
+		}
+	}
+}
+
 func TestRequestsRoute(t *testing.T) {
 	f := newFixture(t, "")
 	for i := 0; i < 6; i++ {
@@ -289,11 +333,11 @@ func TestRequestsRoute(t *testing.T) {
 	}
 	var out RequestsJSON
 	f.do("GET", "/_emulator/requests", "").decode(t, &out)
-	if got := ids(out.Requests); strings.Join(got, "") != "cdef" || out.Total != 4 || out.Capacity != 4 || out.Observed != 6 {
+	if got := ids(records(out.Requests)); strings.Join(got, "") != "cdef" || out.Total != 4 || out.Capacity != 4 || out.Observed != 6 {
 		t.Errorf("requests = %v total %d capacity %d observed %d", got, out.Total, out.Capacity, out.Observed)
 	}
 	f.do("GET", "/_emulator/requests?limit=2", "").decode(t, &out)
-	if got := ids(out.Requests); strings.Join(got, "") != "ef" || out.Total != 4 {
+	if got := ids(records(out.Requests)); strings.Join(got, "") != "ef" || out.Total != 4 {
 		t.Errorf("limit 2 = %v total %d", got, out.Total)
 	}
 	if r := f.do("DELETE", "/_emulator/requests", ""); r.code != 204 {
@@ -468,5 +512,112 @@ func TestDashboardEscapes(t *testing.T) {
 	}
 	if r := f.do("GET", "/_emulator", ""); r.code != http.StatusFound || r.header.Get("Location") != "/_emulator/ui" {
 		t.Errorf("/_emulator: %d %q", r.code, r.header.Get("Location"))
+	}
+}
+
+// probeFlow is a second flow, so that the routes are checked for a flow
+// other than web: it completes with {"Result":"<code>"} and renders only
+// the fields every flow has.
+type probeFlow struct{}
+
+type probeData struct {
+	Result string `json:"result"`
+}
+
+func (d *probeData) Clone() store.Data { c := *d; return &c }
+
+type probeJSON struct {
+	Flow, Token, SecretId, State, Result string
+	Timeline                             []store.Event
+}
+
+func (probeFlow) Kind() string                                       { return "probe" }
+func (probeFlow) NewData() store.Data                                { return &probeData{} }
+func (probeFlow) ResultLifetime() time.Duration                      { return time.Hour }
+func (probeFlow) EvictionGrace() time.Duration                       { return 0 }
+func (probeFlow) Expire(*store.Session, time.Time) bool              { return false }
+func (probeFlow) Outcome(int, *float64) (*scenarios.Scenario, error) { return nil, flow.ErrUnknownCode }
+func (probeFlow) SetScenario(sess *store.Session, sc *scenarios.Scenario, _ time.Time) error {
+	sess.Override = []byte(sc.Name)
+	return nil
+}
+
+func (probeFlow) Status(sess *store.Session) string {
+	if sess.State == store.StateCompleted {
+		return flow.StatusCompleted
+	}
+	return flow.StatusPending
+}
+
+func (probeFlow) Complete(sess *store.Session, body json.RawMessage, now time.Time) error {
+	var req struct{ Result string }
+	if err := json.Unmarshal(body, &req); err != nil || req.Result == "" {
+		return flow.Invalid(`give {"Result":"<code>"}`)
+	}
+	if sess.State != store.StatePending {
+		return flow.ErrCompleted
+	}
+	sess.State = store.StateCompleted
+	sess.Data.(*probeData).Result = req.Result
+	flow.AddEvent(sess, now, "completed", "result %s", req.Result)
+	return nil
+}
+
+func (probeFlow) Render(sess *store.Session, _ string) any {
+	return probeJSON{Flow: "probe", Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
+		Result: sess.Data.(*probeData).Result, Timeline: sess.Timeline}
+}
+
+// TestOtherFlow: the session routes and the dashboard work for a session
+// of any flow, each listed with its Flow.
+func TestOtherFlow(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-WEB", "AKIDA")
+	sess := f.hub.NewSession("probe", "AKIDA", &probeData{})
+	if err := f.hub.Create(sess); err != nil {
+		t.Fatal(err)
+	}
+	tok := sess.Token
+	var list struct {
+		Sessions []struct{ Flow, Token string }
+		Total    int
+	}
+	f.do("GET", "/_emulator/sessions", "").decode(t, &list)
+	if list.Total != 2 || list.Sessions[0].Flow != "web" || list.Sessions[0].Token != "TOKEN-WEB" ||
+		list.Sessions[1].Flow != "probe" || list.Sessions[1].Token != tok {
+		t.Errorf("list = %+v", list)
+	}
+	f.do("GET", "/_emulator/sessions?flow=probe", "").decode(t, &list)
+	if list.Total != 1 || list.Sessions[0].Token != tok {
+		t.Errorf("list ?flow=probe = %+v", list)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"ErrorCode":0}`); r.code != 400 {
+		t.Errorf("web body for the probe flow: %d %s", r.code, r.body)
+	}
+	var got probeJSON
+	r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"Result":"0"}`)
+	if r.code != 200 {
+		t.Fatalf("complete probe: %d %s", r.code, r.body)
+	}
+	r.decode(t, &got)
+	if got.Flow != "probe" || got.State != "completed" || got.Result != "0" || len(got.Timeline) != 1 {
+		t.Errorf("completed probe = %+v", got)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+tok+"/complete", `{"Result":"1"}`); r.code != 409 {
+		t.Errorf("second complete: %d %s", r.code, r.body)
+	}
+	f.do("GET", "/_emulator/sessions/"+tok, "").decode(t, &got)
+	if got.Token != tok || got.Result != "0" {
+		t.Errorf("GET probe = %+v", got)
+	}
+	if r := f.do("PUT", "/_emulator/sessions/"+tok+"/scenario", `{"ErrorCode":0}`); r.code != 400 {
+		t.Errorf("outcome the probe flow does not know: %d %s", r.code, r.body)
+	}
+	page := f.do("GET", "/_emulator/ui", "")
+	if page.code != 200 || !strings.Contains(page.body, tok) || !strings.Contains(page.body, "TOKEN-WEB") {
+		t.Errorf("dashboard with two flows: %d %s", page.code, page.body)
+	}
+	if n := f.h.Reset("AKIDA").Deleted; n != 2 {
+		t.Errorf("reset deleted %d", n)
 	}
 }

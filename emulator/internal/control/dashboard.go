@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -226,7 +227,7 @@ type uiData struct {
 	Version       string
 	SecretID      string
 	Clock         ClockJSON
-	Sessions      []SessionJSON // newest first
+	Sessions      []uiSession // newest first
 	SessionsTotal int
 	Requests      []api.Record // newest first
 	RequestsTotal int
@@ -237,6 +238,57 @@ type uiData struct {
 	RequestLimit  int
 }
 
+// uiSession is a session as the dashboard's table shows it: the fields of
+// a flow's rendering the table has columns for, read from its JSON, so that
+// a flow whose rendering lacks some (Attempts, VerificationURL...) shows
+// with those cells empty instead of failing the template.
+type uiSession struct {
+	Flow            string
+	Token           string
+	SecretId        string
+	State           string
+	Scenario        string
+	ScenarioReason  string
+	VerificationURL string
+	CreatedAt       time.Time
+	Result          *uiResult
+	Attempts        []json.RawMessage
+}
+
+// uiResult is a session's result: the web flow's {"ErrorCode","ErrorMsg"},
+// or a bare code another flow may render.
+type uiResult struct {
+	ErrorCode any
+	ErrorMsg  string
+}
+
+func (r *uiResult) UnmarshalJSON(data []byte) error {
+	var obj struct {
+		ErrorCode any
+		ErrorMsg  string
+	}
+	if err := json.Unmarshal(data, &obj); err == nil {
+		*r = obj
+		return nil
+	}
+	return json.Unmarshal(data, &r.ErrorCode)
+}
+
+func uiSessions(list []any) []uiSession {
+	out := make([]uiSession, 0, len(list))
+	for _, v := range list {
+		var u uiSession
+		data, err := json.Marshal(v)
+		if err == nil {
+			err = json.Unmarshal(data, &u)
+		}
+		if err == nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request) {
 	secretID := r.URL.Query().Get("secretId")
 	sessions, sTotal, _ := h.Sessions(SessionFilter{SecretID: secretID, Limit: uiSessionLimit}, api.RequestBase(r))
@@ -245,7 +297,7 @@ func (h *Handler) renderPage(w http.ResponseWriter, r *http.Request) {
 	slices.Reverse(reqs)
 	data := uiData{
 		Version: h.cfg.Version, SecretID: secretID, Clock: h.Clock(),
-		Sessions: sessions, SessionsTotal: sTotal,
+		Sessions: uiSessions(sessions), SessionsTotal: sTotal,
 		Requests: reqs, RequestsTotal: rTotal, Capacity: h.cfg.Journal.Cap(),
 		Scenarios: h.Scenarios(), Protected: h.cfg.AdminToken != "",
 		SessionLimit: uiSessionLimit, RequestLimit: uiRequestLimit,

@@ -44,7 +44,7 @@ func (j *Journal) Observe(r api.Record) {
 func (f RequestFilter) match(r *api.Record) bool {
 	return (f.SecretID == "" || r.SecretID == f.SecretID) &&
 		(f.Action == "" || r.Action == f.Action) &&
-		(f.BizToken == "" || r.BizToken == f.BizToken) &&
+		(f.Token == "" || r.Token == f.Token) &&
 		(f.Signature == "" || r.Signature == f.Signature) &&
 		(f.ErrorCode == "" || r.ErrorCode == f.ErrorCode)
 }

@@ -104,11 +104,11 @@ func TestJournalClearNamespace(t *testing.T) {
 
 func TestJournalFilterAndCopies(t *testing.T) {
 	j := NewJournal(10)
-	j.Observe(api.Record{RequestID: "1", SecretID: "A", Action: "ApplyWebVerificationBizTokenIntl", Signature: "ok", BizToken: "T1"})
+	j.Observe(api.Record{RequestID: "1", SecretID: "A", Action: "ApplyWebVerificationBizTokenIntl", Signature: "ok", Token: "T1"})
 	j.Observe(api.Record{RequestID: "2", SecretID: "A", Action: "GetWebVerificationResultIntl", Signature: "failed",
 		ErrorCode: "AuthFailure.SignatureFailure", Notes: []string{"n"},
 		Diagnostics: &signature.Diagnostics{HostCandidates: []string{"h"}}})
-	j.Observe(api.Record{RequestID: "3", SecretID: "B", Action: "GetWebVerificationResultIntl", Signature: "ok", BizToken: "T1"})
+	j.Observe(api.Record{RequestID: "3", SecretID: "B", Action: "GetWebVerificationResultIntl", Signature: "ok", Token: "T1"})
 	cases := []struct {
 		f    RequestFilter
 		want []string
@@ -116,7 +116,7 @@ func TestJournalFilterAndCopies(t *testing.T) {
 		{RequestFilter{}, []string{"1", "2", "3"}},
 		{RequestFilter{SecretID: "A"}, []string{"1", "2"}},
 		{RequestFilter{Action: "GetWebVerificationResultIntl"}, []string{"2", "3"}},
-		{RequestFilter{BizToken: "T1"}, []string{"1", "3"}},
+		{RequestFilter{Token: "T1"}, []string{"1", "3"}},
 		{RequestFilter{Signature: "failed"}, []string{"2"}},
 		{RequestFilter{ErrorCode: "AuthFailure.SignatureFailure"}, []string{"2"}},
 		{RequestFilter{SecretID: "B", Signature: "failed"}, []string{}},

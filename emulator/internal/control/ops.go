@@ -1,37 +1,37 @@
 package control
 
 import (
-	"errors"
+	"encoding/json"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
 // The typed operations below are what the routes run; package emulator
 // calls them too (Server.Complete, Server.Sessions...), so the Go API and
-// the JSON API cannot drift apart. base is the browser-facing scheme://host
-// used for VerificationURL when Config.PublicURL is empty ("" gives a
-// relative URL).
+// the JSON API cannot drift apart. They work for the sessions of every
+// flow through the flow.Hub. base is the browser-facing scheme://host
+// used for links such as VerificationURL when Config.PublicURL is empty
+// ("" gives a relative URL).
 
 // ErrInvalid marks a control request that is malformed (HTTP 400).
-var ErrInvalid = errors.New("invalid control request")
+var ErrInvalid = flow.ErrInvalid
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
-}
+func invalid(format string, args ...any) error { return flow.Invalid(format, args...) }
 
 // SessionFilter selects sessions. Zero fields match everything.
 type SessionFilter struct {
 	// SecretID keeps the sessions of one namespace (the SecretId that
 	// created them).
 	SecretID string
+	// Flow keeps the sessions of one flow ("web", ...).
+	Flow string
 	// State is "pending", "completed" or "expired" (expired sessions are
-	// completed with result 15 by the link lifetime).
+	// completed by their flow's lifetime, the web flow's with result 15).
 	State string
 	// Limit keeps the newest Limit sessions; 0 = all.
 	Limit int
@@ -39,9 +39,10 @@ type SessionFilter struct {
 
 // RequestFilter selects journal records. Zero fields match everything.
 type RequestFilter struct {
-	SecretID  string
-	Action    string
-	BizToken  string
+	SecretID string
+	Action   string
+	// Token is the session token a record names (any flow's).
+	Token     string
 	Signature string // "ok", "failed" or "skipped"
 	ErrorCode string // e.g. "AuthFailure.SignatureFailure"
 	// Limit keeps the newest Limit records; 0 = all the journal holds.
@@ -55,80 +56,59 @@ func (h *Handler) baseURL(base string) string {
 	return base
 }
 
-// Session returns one session.
-func (h *Handler) Session(token, base string) (SessionJSON, error) {
-	v, err := h.cfg.Service.Lookup(token)
+// Session returns one session of any flow, as its flow renders it (with a
+// "Flow" field).
+func (h *Handler) Session(token, base string) (any, error) {
+	sess, err := h.cfg.Hub.Get(token)
 	if err != nil {
-		return SessionJSON{}, err
+		return nil, err
 	}
-	return RenderSession(v, h.baseURL(base)), nil
+	return h.cfg.Hub.Render(sess, h.baseURL(base)), nil
 }
 
-// sessionIn returns the session when it belongs to secretID ("" = any);
-// a session of another namespace is reported as not found.
-func (h *Handler) sessionIn(token, secretID string) (faceid.View, error) {
-	v, err := h.cfg.Service.Lookup(token)
+// sessionIn checks that the session exists and belongs to secretID ("" =
+// any), materialising a due expiry; a session of another namespace is
+// reported as not found.
+func (h *Handler) sessionIn(token, secretID string) (*store.Session, error) {
+	sess, err := h.cfg.Hub.Get(token)
 	if err != nil {
-		return v, err
+		return nil, err
 	}
-	if secretID != "" && v.Session.SecretID != secretID {
-		return faceid.View{}, faceid.ErrNotFound
+	if secretID != "" && sess.SecretID != secretID {
+		return nil, flow.ErrNotFound
 	}
-	return v, nil
+	return sess, nil
 }
 
-// Sessions returns the matching sessions, oldest first, and how many
-// matched before Limit was applied.
-func (h *Handler) Sessions(f SessionFilter, base string) ([]SessionJSON, int, error) {
+// Sessions returns the matching sessions of every flow, oldest first, each
+// as its flow renders it, and how many matched before Limit was applied.
+func (h *Handler) Sessions(f SessionFilter, base string) ([]any, int, error) {
 	switch f.State {
-	case "", faceid.StatusPending, faceid.StatusCompleted, faceid.StatusExpired:
+	case "", flow.StatusPending, flow.StatusCompleted, flow.StatusExpired:
 	default:
 		return nil, 0, invalid("state must be pending, completed or expired")
 	}
 	if f.Limit < 0 {
 		return nil, 0, invalid("limit must be a positive number")
 	}
-	views := h.cfg.Service.List(store.Filter{SecretID: f.SecretID, State: f.State})
-	total := len(views)
-	if f.Limit > 0 && len(views) > f.Limit {
-		views = views[len(views)-f.Limit:]
-	}
-	out := make([]SessionJSON, 0, len(views))
+	list, total := h.cfg.Hub.List(store.Filter{SecretID: f.SecretID, Flow: f.Flow, State: f.State}, f.Limit)
+	out := make([]any, 0, len(list))
 	b := h.baseURL(base)
-	for _, v := range views {
-		out = append(out, RenderSession(v, b))
+	for _, sess := range list {
+		out = append(out, h.cfg.Hub.Render(sess, b))
 	}
 	return out, total, nil
 }
 
-// CompleteRequest is the body of POST /_emulator/sessions/{token}/complete:
-// {"ErrorCode":n} with an optional "Similarity" (0-100), or
-// {"Scenario":"name"}; an empty body plays the session's own scenario.
-type CompleteRequest = faceid.CompleteRequest
-
-func checkSimilarity(s *float64) error {
-	if s != nil && (math.IsNaN(*s) || *s < 0 || *s > 100) {
-		return invalid("Similarity must be between 0 and 100")
-	}
-	return nil
-}
-
-// Complete finishes a pending session as if the user had finished the page.
-func (h *Handler) Complete(token string, req CompleteRequest, base string) (SessionJSON, error) {
-	if req.Scenario != "" && (req.ErrorCode != nil || req.Similarity != nil) {
-		return SessionJSON{}, invalid(`give either {"ErrorCode":n,"Similarity":x} or {"Scenario":"name"}, not both`)
-	}
-	if req.Similarity != nil && req.ErrorCode == nil {
-		return SessionJSON{}, invalid("Similarity needs an ErrorCode")
-	}
-	if err := checkSimilarity(req.Similarity); err != nil {
-		return SessionJSON{}, err
-	}
-	v, err := h.cfg.Service.Complete(token, req)
+// Complete finishes a pending session of any flow from the body of POST
+// /_emulator/sessions/{token}/complete (the flow checks it; empty plays
+// the session's own scenario).
+func (h *Handler) Complete(token string, body json.RawMessage, base string) (any, error) {
+	sess, err := h.cfg.Hub.Complete(token, body)
 	if err != nil {
-		return SessionJSON{}, err
+		return nil, err
 	}
-	return RenderSession(v, h.baseURL(base)), nil
+	return h.cfg.Hub.Render(sess, h.baseURL(base)), nil
 }
 
 // ScenarioRequest is the body of PUT /_emulator/sessions/{token}/scenario:
@@ -142,15 +122,15 @@ type ScenarioRequest struct {
 }
 
 // SetScenario makes a scenario decide the outcome of one pending session.
-func (h *Handler) SetScenario(token string, req ScenarioRequest, base string) (SessionJSON, error) {
+func (h *Handler) SetScenario(token string, req ScenarioRequest, base string) (any, error) {
 	var sc *scenarios.Scenario
 	switch {
 	case req.Similarity != nil && req.ErrorCode == nil:
-		return SessionJSON{}, invalid("Similarity needs an ErrorCode")
+		return nil, invalid("Similarity needs an ErrorCode")
 	case req.Scenario != "" && req.Inline == nil && req.ErrorCode == nil:
-		found, ok := h.cfg.Service.Scenario(req.Scenario)
+		found, ok := h.cfg.Scenarios().Get(req.Scenario)
 		if !ok {
-			return SessionJSON{}, fmt.Errorf("%w: %q", faceid.ErrUnknownScenario, req.Scenario)
+			return nil, fmt.Errorf("%w: %q", flow.ErrUnknownScenario, req.Scenario)
 		}
 		sc = found
 	case req.Inline != nil && req.Scenario == "" && req.ErrorCode == nil:
@@ -159,25 +139,22 @@ func (h *Handler) SetScenario(token string, req ScenarioRequest, base string) (S
 			inline.Name = "inline"
 		}
 		if problems := scenarios.Validate(&inline); len(problems) > 0 {
-			return SessionJSON{}, invalid("%s", problemsText(problems))
+			return nil, invalid("%s", problemsText(problems))
 		}
 		sc = &inline
 	case req.ErrorCode != nil && req.Scenario == "" && req.Inline == nil:
-		if err := checkSimilarity(req.Similarity); err != nil {
-			return SessionJSON{}, err
-		}
 		var err error
-		if sc, err = faceid.OutcomeScenario(*req.ErrorCode, req.Similarity); err != nil {
-			return SessionJSON{}, err
+		if sc, err = h.cfg.Hub.Outcome(token, *req.ErrorCode, req.Similarity); err != nil {
+			return nil, err
 		}
 	default:
-		return SessionJSON{}, invalid(`give exactly one of {"Scenario":"name"}, {"Inline":{...}} or {"ErrorCode":1002}`)
+		return nil, invalid(`give exactly one of {"Scenario":"name"}, {"Inline":{...}} or {"ErrorCode":1002}`)
 	}
-	v, err := h.cfg.Service.SetScenario(token, sc)
+	sess, err := h.cfg.Hub.SetScenario(token, sc)
 	if err != nil {
-		return SessionJSON{}, err
+		return nil, err
 	}
-	return RenderSession(v, h.baseURL(base)), nil
+	return h.cfg.Hub.Render(sess, h.baseURL(base)), nil
 }
 
 // ResetResult is what POST /_emulator/reset answers.
@@ -194,7 +171,7 @@ type ResetResult struct {
 // Reset deletes the sessions and journal records of one SecretId, or with
 // "" everything, including the clock offset and scripted call counts.
 func (h *Handler) Reset(secretID string) ResetResult {
-	n := h.cfg.Service.Reset(secretID)
+	n := h.cfg.Hub.Reset(secretID)
 	h.cfg.Journal.Clear(secretID)
 	if secretID == "" {
 		h.cfg.Clock.Reset()

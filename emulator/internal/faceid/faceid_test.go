@@ -3,24 +3,30 @@ package faceid
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 func intp(v int) *int           { return &v }
 func floatp(v float64) *float64 { return &v }
 
-func cfgMode(mode int64) store.Config {
-	return store.Config{CheckMode: mode, LivenessRetryLimit: 99, Version: "BASIC"}
+func cfgMode(mode int64) WebConfig {
+	return WebConfig{CheckMode: mode, LivenessRetryLimit: 99, Version: "BASIC"}
 }
 
 func TestBuildAttempt(t *testing.T) {
@@ -29,7 +35,7 @@ func TestBuildAttempt(t *testing.T) {
 	plus.Version = "PLUS"
 	cases := []struct {
 		name        string
-		cfg         store.Config
+		cfg         WebConfig
 		in          scenarios.Attempt
 		code        int
 		compare     *int
@@ -72,20 +78,20 @@ func TestBuildAttempt(t *testing.T) {
 func TestFinalResult(t *testing.T) {
 	limit2 := cfgMode(2)
 	limit2.LivenessRetryLimit = 2
-	fail := store.Attempt{ErrorCode: 1002}
-	pass := store.Attempt{}
+	fail := Attempt{ErrorCode: 1002}
+	pass := Attempt{}
 	cases := []struct {
 		name     string
 		sc       *scenarios.Scenario
-		cfg      store.Config
-		attempts []store.Attempt
+		cfg      WebConfig
+		attempts []Attempt
 		want     int
 	}{
 		{"no attempts", nil, cfgMode(2), nil, 0},
-		{"last attempt decides", nil, cfgMode(2), []store.Attempt{fail, pass}, 0},
-		{"failure with attempts left", nil, cfgMode(2), []store.Attempt{fail}, 1002},
-		{"retry limit used up", nil, limit2, []store.Attempt{fail, fail}, catalog.ResultRetryLimit},
-		{"explicit code wins", &scenarios.Scenario{Result: &scenarios.Result{ErrorCode: intp(1410)}}, cfgMode(2), []store.Attempt{pass}, 1410},
+		{"last attempt decides", nil, cfgMode(2), []Attempt{fail, pass}, 0},
+		{"failure with attempts left", nil, cfgMode(2), []Attempt{fail}, 1002},
+		{"retry limit used up", nil, limit2, []Attempt{fail, fail}, catalog.ResultRetryLimit},
+		{"explicit code wins", &scenarios.Scenario{Result: &scenarios.Result{ErrorCode: intp(1410)}}, cfgMode(2), []Attempt{pass}, 1410},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +108,17 @@ type fixture struct {
 	svc   *Service
 	clock *clock.Offset
 	set   *scenarios.Set
+	layer *actions.Layer
+}
+
+// serve runs an action's handler as the gateway would, through the
+// spec-driven layer (decoding and validation included).
+func (f *fixture) serve(action string, call *api.Call) api.Reply {
+	h, ok := f.layer.Resolve(action)
+	if !ok {
+		panic("no handler for " + action)
+	}
+	return h(context.Background(), call)
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -111,14 +128,26 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	c := clock.NewOffset(clock.Fixed(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)))
-	return &fixture{svc: New(Config{Store: store.NewMemory(0), Scenarios: func() *scenarios.Set { return set }, Clock: c}), clock: c, set: set}
+	web := NewWeb(func() *scenarios.Set { return set })
+	flows, err := flow.NewRegistry(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := flow.NewHub(flow.Config{Store: store.NewMemory(0), Flows: flows, Clock: c})
+	svc := New(Config{Hub: hub, Web: web})
+	layer := actions.New(actions.Config{
+		Spec: spec.Faceid, NewRequest: model.NewRequest, NewResponse: model.NewResponse,
+		Scenarios: func() *scenarios.Set { return set }, Counters: hub.Counters(),
+	})
+	svc.Register(layer)
+	return &fixture{svc: svc, clock: c, set: set, layer: layer}
 }
 
 // apply runs the Apply handler with a JSON body and returns the BizToken.
 func (f *fixture) apply(t *testing.T, secretID, body string) (string, *catalog.Error) {
 	t.Helper()
 	call := api.NewJSONCall(signature.Common{SecretID: secretID, Action: ActionApply}, "req-1", "http://emulator.test", []byte(body))
-	reply := f.svc.apply(context.Background(), call)
+	reply := f.serve(ActionApply, call)
 	if reply.Err != nil {
 		return "", reply.Err
 	}
@@ -133,7 +162,7 @@ func (f *fixture) get(t *testing.T, secretID, token string) (*model.GetWebVerifi
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"BizToken": token})
 	call := api.NewJSONCall(signature.Common{SecretID: secretID, Action: ActionGet}, "req-2", "http://emulator.test", body)
-	reply := f.svc.get(context.Background(), call)
+	reply := f.serve(ActionGet, call)
 	if reply.Err != nil {
 		return nil, reply.Err
 	}
@@ -180,8 +209,8 @@ func TestApplyResolvesDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, _ := f.svc.Lookup(token)
-	c := v.Session.Config
-	if c.ThemeColor != defaultTheme || c.Language != "en" || c.SecurityLevel != 3 || c.LivenessRetryLimit != 99 || c.IDCardType != "HKIDCard" || c.LivenessTimeout != 45 || c.Version != "BASIC" {
+	c := v.Web.Config
+	if c.ThemeColor != "#2d72f1" || c.Language != "en" || c.SecurityLevel != 3 || c.LivenessRetryLimit != 99 || c.IDCardType != "HKIDCard" || c.LivenessTimeout != 45 || c.Version != "BASIC" {
 		t.Errorf("defaults not resolved: %+v", c)
 	}
 }
@@ -232,8 +261,8 @@ func TestPageFlowButtons(t *testing.T) {
 	if v, _ = f.svc.Attempt(token, intp(1002)); v.Status != StatusPending || !v.AwaitingRetry || v.AttemptsLeft != 1 {
 		t.Fatalf("after one failure: %+v", v)
 	}
-	if v, _ = f.svc.Attempt(token, intp(2016)); v.Status != StatusCompleted || v.Session.Result.ErrorCode != catalog.ResultRetryLimit {
-		t.Fatalf("after the last failure: %+v", v.Session.Result)
+	if v, _ = f.svc.Attempt(token, intp(2016)); v.Status != StatusCompleted || v.Web.Result.ErrorCode != catalog.ResultRetryLimit {
+		t.Fatalf("after the last failure: %+v", v.Web.Result)
 	}
 	if _, err := f.svc.Attempt(token, intp(0)); err != ErrCompleted {
 		t.Errorf("attempt on a completed session: %v", err)
@@ -248,8 +277,8 @@ func TestPageFlowUserExitEndsAtOnce(t *testing.T) {
 	f := newFixture(t)
 	token, _ := f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/"}`)
 	v, _ := f.svc.Attempt(token, intp(catalog.ResultUserExit))
-	if v.Status != StatusCompleted || v.Session.Result.ErrorCode != catalog.ResultUserExit {
-		t.Fatalf("%+v", v.Session.Result)
+	if v.Status != StatusCompleted || v.Web.Result.ErrorCode != catalog.ResultUserExit {
+		t.Fatalf("%+v", v.Web.Result)
 	}
 }
 
@@ -257,7 +286,7 @@ func TestScriptedScenarios(t *testing.T) {
 	f := newFixture(t)
 	// retry-then-pass completes when the page opens (auto)...
 	token, _ := f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/","RuleId":"retry-then-pass"}`)
-	if v, _ := f.svc.OpenPage(token); v.Status != StatusCompleted || len(v.Session.Attempts) != 2 || v.Session.Result.ErrorCode != 0 {
+	if v, _ := f.svc.OpenPage(token); v.Status != StatusCompleted || len(v.Web.Attempts) != 2 || v.Web.Result.ErrorCode != 0 {
 		t.Fatalf("auto: %+v", v.Session)
 	}
 	// ...and, set to manual, is played attempt by attempt on the page.
@@ -275,8 +304,8 @@ func TestScriptedScenarios(t *testing.T) {
 	if v, _ = f.svc.Attempt(token, nil); !v.AwaitingRetry {
 		t.Fatalf("first scripted attempt: %+v", v.LastAttempt)
 	}
-	if v, _ = f.svc.Attempt(token, nil); v.Status != StatusCompleted || v.Session.Result.ErrorCode != 0 || len(v.Session.Attempts) != 2 {
-		t.Fatalf("second scripted attempt: %+v", v.Session.Result)
+	if v, _ = f.svc.Attempt(token, nil); v.Status != StatusCompleted || v.Web.Result.ErrorCode != 0 || len(v.Web.Attempts) != 2 {
+		t.Fatalf("second scripted attempt: %+v", v.Web.Result)
 	}
 
 	// pending-for-3-polls: three pending answers, then the result.
@@ -375,13 +404,87 @@ func TestChosenCodesFollowTheCheckMode(t *testing.T) {
 	f := newFixture(t)
 	// CheckMode 4: no liveness, so no VerificationDetail.
 	token, _ := f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/","Config":{"CheckMode":4}}`)
-	if v, _ := f.svc.Attempt(token, intp(0)); v.Status != StatusCompleted || len(v.Session.Attempts) != 0 {
+	if v, _ := f.svc.Attempt(token, intp(0)); v.Status != StatusCompleted || len(v.Web.Attempts) != 0 {
 		t.Errorf("CheckMode 4: %+v", v.Session)
 	}
 	// CheckMode 3: a comparison code chosen by the control API is carried by the attempt.
 	token, _ = f.apply(t, "AKID1", `{"RedirectURL":"https://m.example/","Config":{"CheckMode":3}}`)
 	v, _ := f.svc.Complete(token, CompleteRequest{ErrorCode: intp(2016)})
-	if a := v.Session.Attempts[0]; a.ErrorCode != 2016 || a.CompareErrorCode != nil || v.Session.Result.ErrorCode != 2016 {
-		t.Errorf("CheckMode 3: attempt %+v result %+v", a, v.Session.Result)
+	if a := v.Web.Attempts[0]; a.ErrorCode != 2016 || a.CompareErrorCode != nil || v.Web.Result.ErrorCode != 2016 {
+		t.Errorf("CheckMode 3: attempt %+v result %+v", a, v.Web.Result)
+	}
+}
+
+// TestLegacyRecord: a session written by the release before flows (web
+// fields at the top level, the token as "bizToken") reads back from a data
+// dir as a web session with every field, and renders as it did.
+func TestLegacyRecord(t *testing.T) {
+	dir := t.TempDir()
+	const legacy = `{"bizToken":"LEGACY-1","secretId":"AKIDOLD","createdAt":"2026-11-26T12:00:00Z",` +
+		`"redirectURL":"https://m.example/cb","extra":"order-1","ruleId":"rule-9",` +
+		`"config":{"AutoSkipStartPage":false,"AutoSkip":true,"CheckMode":1,"IDCardType":"HKIDCard","DisableCheckOcrWarnings":false,` +
+		`"SecurityLevel":3,"SkipPrivacyPolicy":false,"IdCardCutReturn":false,"ThemeColor":"#2d72f1","Language":"en","AutoDowngrade":1,` +
+		`"ActionList":"","LivenessRetryLimit":5,"LivenessTimeout":45,"SelectedWarningCodes":"","AllowExpiredDocument":true,"Version":"BASIC"},` +
+		`"hasCompareImage":true,"compareImage":"QUJD","scenario":"pass","scenarioReason":"rule-id","state":"completed",` +
+		`"attempts":[{"seq":"s-1","reqTimestamp":1795694460000,"errorCode":0,"livenessErrorCode":0,"compareErrorCode":0,"similarity":93.5}],` +
+		`"result":{"errorCode":0,"errorMsg":"Success","bestFrame":"sample","video":"sample","ocr":{"isPass":true,"fields":{"Name":"CHAN"},"requestId":"r-1"},"source":"control"},` +
+		`"polls":2,"pageOpened":true,"completedAt":"2026-11-26T12:01:00Z","timeline":[{"time":"2026-11-26T12:00:00Z","kind":"created","detail":"scenario pass (rule-id)"}]}`
+	db, err := bbolt.Open(filepath.Join(dir, "sessions.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("sessions"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("LEGACY-1"), []byte(legacy))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := scenarios.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := NewWeb(func() *scenarios.Set { return set })
+	flows, _ := flow.NewRegistry(web)
+	st, err := store.OpenBolt(dir, 0, flows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hub := flow.NewHub(flow.Config{Store: st, Flows: flows, Clock: clock.Fixed(time.Date(2026, 11, 26, 13, 0, 0, 0, time.UTC))})
+	sess, err := hub.Get("LEGACY-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := hub.Render(sess, "http://e.test").(SessionJSON)
+	checks := []struct {
+		field string
+		ok    bool
+	}{
+		{"Flow", got.Flow == FlowWeb && sess.Flow == FlowWeb},
+		{"BizToken", got.BizToken == "LEGACY-1" && got.Token == "LEGACY-1"},
+		{"SecretId", got.SecretId == "AKIDOLD"},
+		{"State", got.State == StatusCompleted},
+		{"RedirectURL", got.RedirectURL == "https://m.example/cb"},
+		{"Extra", got.Extra != nil && *got.Extra == "order-1"},
+		{"RuleId", got.RuleId == "rule-9"},
+		{"Config", got.Config.CheckMode == 1 && got.Config.AutoSkip && got.Config.LivenessRetryLimit == 5 && got.Config.IDCardType == "HKIDCard"},
+		{"Attempts", len(got.Attempts) == 1 && got.Attempts[0].Similarity == 93.5 && got.Attempts[0].CompareErrorCode != nil},
+		{"AttemptsLeft", got.AttemptsLeft == 4},
+		{"Result", got.Result != nil && got.Result.Source == "control" && got.Result.OCRIsPass != nil && *got.Result.OCRIsPass},
+		{"Polls", got.Polls == 2 && got.PageOpened},
+		{"Timeline", len(got.Timeline) == 1 && got.Timeline[0].Kind == "created"},
+		{"VerificationURL", got.VerificationURL == "http://e.test/reflect/?token=LEGACY-1"},
+		{"CompareImage", webData(sess).CompareImage == "QUJD" && webData(sess).HasCompareImage},
+		{"OCR fields", webData(sess).Result.OCR.Fields["Name"] == "CHAN"},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("legacy record: %s wrong in %+v", c.field, got)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
@@ -19,16 +20,16 @@ const (
 
 // compareRuns reports whether the session's CheckMode includes a face
 // comparison.
-func compareRuns(cfg store.Config) bool { return cfg.CheckMode == 1 || cfg.CheckMode == 2 }
+func compareRuns(cfg WebConfig) bool { return cfg.CheckMode == 1 || cfg.CheckMode == 2 }
 
 // livenessRuns reports whether the session's CheckMode includes liveness.
-func livenessRuns(cfg store.Config) bool { return cfg.CheckMode != 4 }
+func livenessRuns(cfg WebConfig) bool { return cfg.CheckMode != 4 }
 
 // attemptFromCode builds one attempt whose result is code, as a button on
 // the page, the outcome shortcut or the control API chooses it: the attempt
 // scenarios.AttemptsFor gives, and for a process-level code an attempt
 // stopped at the liveness stage with that code.
-func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Time) store.Attempt {
+func attemptFromCode(cfg WebConfig, code int, similarity *float64, at time.Time) Attempt {
 	c := code
 	sa := scenarios.Attempt{Liveness: code, ErrorCode: &c}
 	if atts := scenarios.AttemptsFor(code); len(atts) == 1 {
@@ -44,7 +45,7 @@ func attemptFromCode(cfg store.Config, code int, similarity *float64, at time.Ti
 }
 
 // resolveOptions describes the session to the scenario rules.
-func resolveOptions(cfg store.Config) scenarios.ResolveOptions {
+func resolveOptions(cfg WebConfig) scenarios.ResolveOptions {
 	return scenarios.ResolveOptions{
 		Compare:    compareRuns(cfg),
 		Plus:       cfg.Version == "PLUS",
@@ -55,9 +56,9 @@ func resolveOptions(cfg store.Config) scenarios.ResolveOptions {
 
 // buildAttempt resolves a scripted attempt against the session's Config and
 // stamps it.
-func buildAttempt(cfg store.Config, sa scenarios.Attempt, at time.Time) store.Attempt {
+func buildAttempt(cfg WebConfig, sa scenarios.Attempt, at time.Time) Attempt {
 	ao := scenarios.ResolveAttempt(sa, resolveOptions(cfg))
-	return store.Attempt{
+	return Attempt{
 		Seq:               uuid.NewString(),
 		ReqTimestampMS:    at.UnixMilli(),
 		ErrorCode:         ao.ErrorCode,
@@ -69,7 +70,7 @@ func buildAttempt(cfg store.Config, sa scenarios.Attempt, at time.Time) store.At
 }
 
 // scriptedAttempts returns the attempts a scenario plays in the session.
-func scriptedAttempts(sc *scenarios.Scenario, cfg store.Config) []scenarios.Attempt {
+func scriptedAttempts(sc *scenarios.Scenario, cfg WebConfig) []scenarios.Attempt {
 	return sc.PlayedAttempts(resolveOptions(cfg))
 }
 
@@ -77,7 +78,7 @@ func scriptedAttempts(sc *scenarios.Scenario, cfg store.Config) []scenarios.Atte
 // own rules decide a scripted session; for attempts the user chose on the
 // page, a run of failures that used up the retry limit is 16 and anything
 // else is the last attempt's code.
-func finalResult(sc *scenarios.Scenario, cfg store.Config, attempts []store.Attempt) (int, string) {
+func finalResult(sc *scenarios.Scenario, cfg WebConfig, attempts []Attempt) (int, string) {
 	if sc != nil {
 		out := sc.Resolve(resolveOptions(cfg))
 		return out.ErrorCode, out.ErrorMsg
@@ -94,8 +95,8 @@ func finalResult(sc *scenarios.Scenario, cfg store.Config, attempts []store.Atte
 
 // resultOf builds the stored final result for a session completed with the
 // given code.
-func resultOf(sc *scenarios.Scenario, cfg store.Config, code int, msg, source string, attempted bool) *store.Result {
-	r := &store.Result{ErrorCode: code, ErrorMsg: msg, BestFrame: "none", Video: "none", Source: source}
+func resultOf(sc *scenarios.Scenario, cfg WebConfig, code int, msg, source string, attempted bool) *Result {
+	r := &Result{ErrorCode: code, ErrorMsg: msg, BestFrame: "none", Video: "none", Source: source}
 	if attempted {
 		r.BestFrame, r.Video = "sample", "sample"
 		if sc != nil {
@@ -108,7 +109,7 @@ func resultOf(sc *scenarios.Scenario, cfg store.Config, code int, msg, source st
 		}
 	}
 	if cfg.CheckMode == 1 || cfg.CheckMode == 4 {
-		ocr := &store.OCR{IsPass: true, RequestID: uuid.NewString()}
+		ocr := &OCR{IsPass: true, RequestID: uuid.NewString()}
 		if sc != nil && sc.OCR != nil {
 			if sc.OCR.IsPass != nil {
 				ocr.IsPass = *sc.OCR.IsPass
@@ -122,40 +123,10 @@ func resultOf(sc *scenarios.Scenario, cfg store.Config, code int, msg, source st
 }
 
 // complete marks sess completed with result r.
-func complete(sess *store.Session, r *store.Result, at time.Time) {
+func complete(sess *store.Session, r *Result, at time.Time) {
 	sess.State = store.StateCompleted
-	sess.Result = r
+	webData(sess).Result = r
 	t := at
 	sess.CompletedAt = &t
-	addEvent(sess, at, "completed", "result %d (%s)", r.ErrorCode, r.Source)
-}
-
-// playScenario completes sess with the whole outcome of sc.
-func (s *Service) playScenario(sess *store.Session, sc *scenarios.Scenario, source string, at time.Time) {
-	script := scriptedAttempts(sc, sess.Config)
-	if len(sess.Attempts) < len(script) {
-		script = script[len(sess.Attempts):]
-	} else {
-		script = nil
-	}
-	for _, sa := range script {
-		a := buildAttempt(sess.Config, sa, at)
-		sess.Attempts = append(sess.Attempts, a)
-		addEvent(sess, at, "attempt", "attempt %d: %d", len(sess.Attempts), a.ErrorCode)
-	}
-	code, msg := finalResult(sc, sess.Config, sess.Attempts)
-	complete(sess, resultOf(sc, sess.Config, code, msg, source, len(sess.Attempts) > 0), at)
-}
-
-// expireIfDue completes a pending session whose link lifetime has passed
-// with result 15, and reports whether it did.
-func (s *Service) expireIfDue(sess *store.Session, now time.Time) bool {
-	if sess.State != store.StatePending || now.Sub(sess.CreatedAt) <= LinkLifetime {
-		return false
-	}
-	code := catalog.ResultTokenExpired
-	r := resultOf(nil, sess.Config, code, catalog.ResultMessage(code), "expiry", len(sess.Attempts) > 0)
-	r.OCR = nil // the document step never finished
-	complete(sess, r, now)
-	return true
+	flow.AddEvent(sess, at, "completed", "result %d (%s)", r.ErrorCode, r.Source)
 }

@@ -4,25 +4,22 @@ import (
 	"context"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
-func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
-	var req model.GetWebVerificationResultIntlRequest
-	if err := call.Decode(&req); err != nil {
-		return api.Reply{Err: err}
-	}
-	if req.BizToken == nil || *req.BizToken == "" {
-		return api.Reply{Err: catalog.Missing("BizToken")}
-	}
-	token := *req.BizToken
-	call.BizToken = token
-	sess, err := s.store.Get(token)
+func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
+	call := c.Call
+	token := *c.Request.(*model.GetWebVerificationResultIntlRequest).BizToken
+	call.Token, call.Flow = token, FlowWeb
+	sess, err := s.hub.Peek(token)
 	// Sessions belong to the account that created them, as in the real
-	// service: another SecretId cannot tell a foreign token from a bad one.
-	if err != nil || sess.SecretID != call.Common.SecretID {
+	// service: another SecretId cannot tell a foreign token from a bad one,
+	// nor a token of another flow.
+	if err != nil || sess.SecretID != call.Common.SecretID || sess.Flow != FlowWeb {
 		return api.Reply{Err: catalog.New(catalog.BizTokenIllegal)}
 	}
 	now := s.now()
@@ -31,9 +28,9 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 	}
 
 	latency := api.Reply{}
-	sc := s.scenarioOf(sess)
+	sc := s.web.scenarioOf(sess)
 	if b, ok := sc.Behavior(ActionGet); ok {
-		reply, scripted := scriptedReply(b, s.countGet(token))
+		reply, scripted := actions.Scripted(b, s.hub.Counters().Token(token, ActionGet))
 		if scripted {
 			return reply
 		}
@@ -45,19 +42,20 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 	// the answer, and the store's write lock is not taken.
 	changes := now.Sub(sess.CreatedAt) > LinkLifetime || sc.Completion.Mode == "polls"
 	if sess.State == store.StatePending && changes {
-		sess, err = s.store.Update(token, func(sess *store.Session) error {
-			if s.expireIfDue(sess, now) || sess.State != store.StatePending {
+		// The hub materialises a due expiry before fn runs.
+		sess, err = s.hub.Update(token, func(sess *store.Session, _ flow.Flow) error {
+			if sess.State != store.StatePending {
 				return nil
 			}
-			sc := s.scenarioOf(sess)
+			sc := s.web.scenarioOf(sess)
 			if sc.Completion.Mode != "polls" {
 				return nil
 			}
 			sess.Polls++
 			if sess.Polls > sc.Completion.Polls {
-				s.playScenario(sess, sc, "polls", now)
+				s.web.playScenario(sess, sc, "polls", now)
 			} else {
-				addEvent(sess, now, "poll", "pending poll %d of %d", sess.Polls, sc.Completion.Polls)
+				flow.AddEvent(sess, now, "poll", "pending poll %d of %d", sess.Polls, sc.Completion.Polls)
 			}
 			return nil
 		})
@@ -73,8 +71,9 @@ func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
 // A pending session answers the success envelope with every result field
 // null and Extra echoed, as the real service does.
 func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetWebVerificationResultIntlResponse {
-	resp := &model.GetWebVerificationResultIntlResponse{Extra: sess.Extra, RequestId: requestID}
-	r := sess.Result
+	d := webData(sess)
+	resp := &model.GetWebVerificationResultIntlResponse{Extra: d.Extra, RequestId: requestID}
+	r := d.Result
 	if sess.State != store.StateCompleted || r == nil {
 		return resp
 	}
@@ -82,9 +81,9 @@ func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetW
 	msg := r.ErrorMsg
 	resp.ErrorCode = &code
 	resp.ErrorMsg = &msg
-	if len(sess.Attempts) > 0 {
-		resp.VerificationDetailList = make([]model.VerificationDetail, len(sess.Attempts))
-		for i, a := range sess.Attempts {
+	if len(d.Attempts) > 0 {
+		resp.VerificationDetailList = make([]model.VerificationDetail, len(d.Attempts))
+		for i, a := range d.Attempts {
 			resp.VerificationDetailList[i] = detailModel(a)
 		}
 	}
@@ -92,8 +91,8 @@ func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetW
 	case "sample":
 		resp.BestFrameBase64 = &s.media.BestFrame
 	case "compare-image":
-		if sess.CompareImage != "" {
-			img := sess.CompareImage
+		if d.CompareImage != "" {
+			img := d.CompareImage
 			resp.BestFrameBase64 = &img
 		} else {
 			resp.BestFrameBase64 = &s.media.BestFrame
@@ -103,12 +102,12 @@ func (s *Service) resultModel(sess *store.Session, requestID string) *model.GetW
 		resp.VideoBase64 = &s.media.Video
 	}
 	if r.OCR != nil {
-		resp.OCRResult = []model.OCRResult{s.ocrModel(sess.Config, r.OCR)}
+		resp.OCRResult = []model.OCRResult{s.ocrModel(d.Config, r.OCR)}
 	}
 	return resp
 }
 
-func detailModel(a store.Attempt) model.VerificationDetail {
+func detailModel(a Attempt) model.VerificationDetail {
 	code := int64(a.ErrorCode)
 	live := int64(a.LivenessErrorCode)
 	ts := uint64(a.ReqTimestampMS)
@@ -133,7 +132,7 @@ func detailModel(a store.Attempt) model.VerificationDetail {
 // ocrModel renders the document step. CheckMode 1 returns NormalCardInfo;
 // CheckMode 4 returns OriginalCardInfo (a JSON string) instead, as the spec
 // says.
-func (s *Service) ocrModel(cfg store.Config, o *store.OCR) model.OCRResult {
+func (s *Service) ocrModel(cfg WebConfig, o *OCR) model.OCRResult {
 	res := model.OCRResult{
 		IsPass:          ptr(o.IsPass),
 		CardImageBase64: &s.media.Card,

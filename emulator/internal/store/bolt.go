@@ -44,15 +44,20 @@ const (
 // skip fsync: a killed process loses nothing (the kernel holds the pages),
 // a power cut may lose the last writes, which is fine for an emulator.
 type Bolt struct {
-	db  *bolt.DB
-	max int
-	mu  sync.Mutex // serialises count bookkeeping with writes
-	n   int
+	db    *bolt.DB
+	max   int
+	codec Codec
+	mu    sync.Mutex // serialises count bookkeeping with writes
+	n     int
 }
 
 // OpenBolt opens (or creates) the store in dir, keeping at most max
-// sessions (0 = no limit).
-func OpenBolt(dir string, max int) (*Bolt, error) {
+// sessions (0 = no limit). codec makes each flow's Data when a session is
+// read back.
+func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
+	if codec == nil {
+		return nil, errors.New("store: OpenBolt needs a Codec")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -61,7 +66,7 @@ func OpenBolt(dir string, max int) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	b := &Bolt{db: db, max: max}
+	b := &Bolt{db: db, max: max, codec: codec}
 	err = db.Update(func(tx *bolt.Tx) error {
 		s, err := tx.CreateBucketIfNotExists(bucketSessions)
 		if err != nil {
@@ -107,10 +112,12 @@ func rebuildOrder(tx *bolt.Tx) error {
 	}
 	var items []item
 	err = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-		at := time.Time{}
-		if s, err := decode(v); err == nil {
-			at = s.CreatedAt
+		// Only the creation time is needed: no flow's Data is decoded.
+		var head struct {
+			CreatedAt time.Time `json:"createdAt"`
 		}
+		_ = json.Unmarshal(v, &head)
+		at := head.CreatedAt
 		items = append(items, item{at, string(k)})
 		return nil
 	})
@@ -143,12 +150,47 @@ func orderKey(seq uint64, createdAt time.Time, token string) []byte {
 	return k
 }
 
-func decode(data []byte) (*Session, error) {
-	var s Session
-	if err := json.Unmarshal(data, &s); err != nil {
+// legacyFlow is the flow of records written before sessions had one: the
+// web flow, with its fields at the top level and the token as "bizToken".
+const legacyFlow = "web"
+
+// record is a session as encoded on disk. Its Data field, shallower than
+// the embedded Session's, takes the "data" member raw so that the flow's
+// codec can decode it.
+type record struct {
+	Session
+	BizToken string          `json:"bizToken"`
+	Data     json.RawMessage `json:"data"`
+}
+
+// decode reads a session written by Create or Update, or by a release
+// before flows ("bizToken" instead of "token", no "flow": a web session
+// whose fields are at the top level), which then reads as flow "web".
+func (b *Bolt) decode(data []byte) (*Session, error) {
+	var r record
+	if err := json.Unmarshal(data, &r); err != nil {
 		return nil, fmt.Errorf("store: corrupt session: %w", err)
 	}
-	return &s, nil
+	s := &r.Session
+	raw := []byte(r.Data)
+	if s.Token == "" && r.BizToken != "" {
+		// Written before flows: the flow's fields are at the top level.
+		s.Token, raw = r.BizToken, data
+	}
+	if s.Flow == "" {
+		s.Flow = legacyFlow
+	}
+	d, ok := b.codec.NewData(s.Flow)
+	if !ok {
+		return nil, fmt.Errorf("store: session %s of unknown flow %q", s.Token, s.Flow)
+	}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, d); err != nil {
+			return nil, fmt.Errorf("store: corrupt %s session data: %w", s.Flow, err)
+		}
+	}
+	s.Data = d
+	return s, nil
 }
 
 // Create implements Store.
@@ -162,17 +204,17 @@ func (b *Bolt) Create(s *Session) error {
 	evicted := 0
 	err = b.db.Update(func(tx *bolt.Tx) error {
 		sb, ob := tx.Bucket(bucketSessions), tx.Bucket(bucketOrder)
-		if sb.Get([]byte(s.BizToken)) != nil {
+		if sb.Get([]byte(s.Token)) != nil {
 			return ErrExists
 		}
-		if err := sb.Put([]byte(s.BizToken), data); err != nil {
+		if err := sb.Put([]byte(s.Token), data); err != nil {
 			return err
 		}
 		seq, err := ob.NextSequence()
 		if err != nil {
 			return err
 		}
-		if err := ob.Put(orderKey(seq, s.CreatedAt, s.BizToken), nil); err != nil {
+		if err := ob.Put(orderKey(seq, s.CreatedAt, s.Token), nil); err != nil {
 			return err
 		}
 		if b.max > 0 {
@@ -205,7 +247,7 @@ func (b *Bolt) Get(token string) (*Session, error) {
 			return ErrNotFound
 		}
 		var err error
-		s, err = decode(data)
+		s, err = b.decode(data)
 		return err
 	})
 	return s, err
@@ -220,7 +262,7 @@ func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 		if data == nil {
 			return ErrNotFound
 		}
-		s, err := decode(data)
+		s, err := b.decode(data)
 		if err != nil {
 			return err
 		}
@@ -250,7 +292,7 @@ func (b *Bolt) List(f Filter) []*Session {
 			if data == nil {
 				return nil
 			}
-			s, err := decode(data)
+			s, err := b.decode(data)
 			if err == nil && f.Match(s) {
 				out = append(out, s)
 			}
@@ -292,7 +334,7 @@ func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) 
 			if decodeSessions {
 				s = &Session{}
 				if data := sb.Get(k[orderToken:]); data != nil {
-					if d, err := decode(data); err == nil {
+					if d, err := b.decode(data); err == nil {
 						s = d
 					}
 				}

@@ -27,10 +27,10 @@ func NewMemory(max int) *Memory {
 func (m *Memory) Create(s *Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.sessions[s.BizToken]; ok {
+	if _, ok := m.sessions[s.Token]; ok {
 		return ErrExists
 	}
-	m.sessions[s.BizToken] = m.order.PushBack(s)
+	m.sessions[s.Token] = m.order.PushBack(s)
 	for m.max > 0 && m.order.Len() > m.max {
 		m.removeLocked(m.order.Front())
 	}
@@ -39,7 +39,7 @@ func (m *Memory) Create(s *Session) error {
 
 func (m *Memory) removeLocked(e *list.Element) {
 	s := m.order.Remove(e).(*Session)
-	delete(m.sessions, s.BizToken)
+	delete(m.sessions, s.Token)
 }
 
 // Get implements Store.

@@ -1,7 +1,8 @@
-// Package store keeps web-verification sessions. The Store interface has a
-// memory implementation (the default) and a disk one (bbolt) for keeping
-// sessions across restarts. Stores hold plain data; the session rules live
-// in package faceid.
+// Package store keeps verification sessions of every flow. The Store
+// interface has a memory implementation (the default) and a disk one
+// (bbolt) for keeping sessions across restarts. Stores hold plain data: the
+// lifecycle every flow shares is in package flow, and each flow's own part
+// of a session (Session.Data) is defined by that flow.
 package store
 
 import (
@@ -9,33 +10,32 @@ import (
 	"time"
 )
 
-// ErrNotFound is returned for an unknown BizToken.
+// ErrNotFound is returned for an unknown token.
 var ErrNotFound = errors.New("store: session not found")
 
 // ErrExists is returned when creating a session whose token is taken.
 var ErrExists = errors.New("store: session already exists")
 
-// Session states as stored. "expired" is not stored: it is derived from the
-// creation time by package faceid and then stored as a completed session
-// with result 15.
+// Session states as stored. "expired" is not stored: a flow derives it from
+// the creation time and stores the session as completed (the web flow with
+// result 15).
 const (
 	StatePending   = "pending"
 	StateCompleted = "completed"
 )
 
-// Session is one BizToken's web verification.
+// Session is one token's verification session, whatever its flow. The
+// fields here are the lifecycle every flow shares; Data is the part the
+// flow owns (its request config, attempts, result...).
 type Session struct {
-	BizToken    string    `json:"bizToken"`
-	SecretID    string    `json:"secretId"`
-	CreatedAt   time.Time `json:"createdAt"`
-	RedirectURL string    `json:"redirectURL"`
-	Extra       *string   `json:"extra"`
-	RuleID      string    `json:"ruleId,omitempty"`
-	Config      Config    `json:"config"`
-	// HasCompareImage records that the Apply carried CompareImageBase64.
-	HasCompareImage bool `json:"hasCompareImage"`
-	// CompareImage is kept only when the scenario echoes it as best frame.
-	CompareImage   string `json:"compareImage,omitempty"`
+	// Token identifies the session (the web flow's BizToken).
+	Token string `json:"token"`
+	// Flow is the kind of flow the session belongs to ("web", ...).
+	Flow      string    `json:"flow"`
+	SecretID  string    `json:"secretId"`
+	CreatedAt time.Time `json:"createdAt"`
+	// Scenario is the scenario chosen when the session was created, and
+	// ScenarioReason why it was chosen.
 	Scenario       string `json:"scenario"`
 	ScenarioReason string `json:"scenarioReason"`
 	// Override is a scenario (JSON) set for this token through the control
@@ -43,67 +43,27 @@ type Session struct {
 	Override []byte `json:"override,omitempty"`
 
 	State       string     `json:"state"`
-	Attempts    []Attempt  `json:"attempts,omitempty"`
-	Result      *Result    `json:"result,omitempty"`
 	Polls       int        `json:"polls"`
 	PageOpened  bool       `json:"pageOpened"`
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
 	Timeline    []Event    `json:"timeline"`
+
+	// Data is the flow-owned part, nil for none. Stores copy it with Clone
+	// and the disk store encodes it as JSON under "data".
+	Data Data `json:"data"`
 }
 
-// Config is the Apply request's WebVerificationConfigIntl with every
-// default resolved.
-type Config struct {
-	AutoSkipStartPage       bool   `json:"AutoSkipStartPage"`
-	AutoSkip                bool   `json:"AutoSkip"`
-	CheckMode               int64  `json:"CheckMode"`
-	IDCardType              string `json:"IDCardType"`
-	DisableCheckOcrWarnings bool   `json:"DisableCheckOcrWarnings"`
-	SecurityLevel           int64  `json:"SecurityLevel"`
-	SkipPrivacyPolicy       bool   `json:"SkipPrivacyPolicy"`
-	IdCardCutReturn         bool   `json:"IdCardCutReturn"`
-	ThemeColor              string `json:"ThemeColor"`
-	Language                string `json:"Language"`
-	AutoDowngrade           int64  `json:"AutoDowngrade"`
-	ActionList              string `json:"ActionList"`
-	LivenessRetryLimit      int64  `json:"LivenessRetryLimit"`
-	LivenessTimeout         uint64 `json:"LivenessTimeout"`
-	SelectedWarningCodes    string `json:"SelectedWarningCodes"`
-	AllowExpiredDocument    bool   `json:"AllowExpiredDocument"`
-	Version                 string `json:"Version"`
+// Data is the part of a session that its flow owns. Implementations are
+// pointers to JSON-encodable structs.
+type Data interface {
+	// Clone returns a deep copy.
+	Clone() Data
 }
 
-// Attempt is one liveness attempt (one VerificationDetail).
-type Attempt struct {
-	Seq               string   `json:"seq"`
-	ReqTimestampMS    int64    `json:"reqTimestamp"`
-	ErrorCode         int      `json:"errorCode"`
-	LivenessErrorCode int      `json:"livenessErrorCode"`
-	CompareErrorCode  *int     `json:"compareErrorCode"`
-	Similarity        float64  `json:"similarity"`
-	LivenessInfoTag   []string `json:"livenessInfoTag,omitempty"`
-}
-
-// Result is the final outcome of a completed session.
-type Result struct {
-	ErrorCode int    `json:"errorCode"`
-	ErrorMsg  string `json:"errorMsg"`
-	// BestFrame and Video name the media to return: "sample",
-	// "compare-image" or "none".
-	BestFrame string `json:"bestFrame"`
-	Video     string `json:"video"`
-	OCR       *OCR   `json:"ocr,omitempty"`
-	// Source tells what completed the session: "page", "control",
-	// "polls" or "expiry".
-	Source string `json:"source"`
-}
-
-// OCR is the document step's outcome.
-type OCR struct {
-	IsPass        bool              `json:"isPass"`
-	Fields        map[string]string `json:"fields,omitempty"`
-	WarnCardInfos []int             `json:"warnCardInfos,omitempty"`
-	RequestID     string            `json:"requestId"`
+// Codec makes the empty Data of a flow, so that a disk store can decode
+// what it encoded. ok is false for a flow it does not know.
+type Codec interface {
+	NewData(flow string) (d Data, ok bool)
 }
 
 // Event is one entry of a session's timeline.
@@ -116,12 +76,18 @@ type Event struct {
 // Filter selects sessions. Zero fields match everything.
 type Filter struct {
 	SecretID string
+	Flow     string
 	State    string
+	// CreatedBefore keeps sessions created before it.
+	CreatedBefore time.Time
 }
 
 // Match reports whether s passes the filter.
 func (f Filter) Match(s *Session) bool {
-	return (f.SecretID == "" || s.SecretID == f.SecretID) && (f.State == "" || s.State == f.State)
+	return (f.SecretID == "" || s.SecretID == f.SecretID) &&
+		(f.Flow == "" || s.Flow == f.Flow) &&
+		(f.State == "" || s.State == f.State) &&
+		(f.CreatedBefore.IsZero() || s.CreatedAt.Before(f.CreatedBefore))
 }
 
 // Store persists sessions. Implementations are safe for concurrent use.
@@ -154,43 +120,16 @@ type Store interface {
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
-	if s.Extra != nil {
-		e := *s.Extra
-		c.Extra = &e
-	}
 	if s.Override != nil {
 		c.Override = append([]byte(nil), s.Override...)
-	}
-	if s.Attempts != nil {
-		c.Attempts = make([]Attempt, len(s.Attempts))
-		for i, a := range s.Attempts {
-			c.Attempts[i] = a
-			if a.CompareErrorCode != nil {
-				v := *a.CompareErrorCode
-				c.Attempts[i].CompareErrorCode = &v
-			}
-			c.Attempts[i].LivenessInfoTag = append([]string(nil), a.LivenessInfoTag...)
-		}
-	}
-	if s.Result != nil {
-		r := *s.Result
-		if r.OCR != nil {
-			o := *r.OCR
-			o.WarnCardInfos = append([]int(nil), o.WarnCardInfos...)
-			if o.Fields != nil {
-				o.Fields = make(map[string]string, len(r.OCR.Fields))
-				for k, v := range r.OCR.Fields {
-					o.Fields[k] = v
-				}
-			}
-			r.OCR = &o
-		}
-		c.Result = &r
 	}
 	if s.CompletedAt != nil {
 		t := *s.CompletedAt
 		c.CompletedAt = &t
 	}
 	c.Timeline = append([]Event(nil), s.Timeline...)
+	if s.Data != nil {
+		c.Data = s.Data.Clone()
+	}
 	return &c
 }

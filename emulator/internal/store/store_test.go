@@ -28,7 +28,7 @@ func impls() []impl {
 	return []impl{
 		{"memory", func(t *testing.T, max int) Store { return NewMemory(max) }},
 		{"bolt", func(t *testing.T, max int) Store {
-			b, err := OpenBolt(t.TempDir(), max)
+			b, err := OpenBolt(t.TempDir(), max, testCodec{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,45 +47,100 @@ func forEach(t *testing.T, max int, fn func(t *testing.T, s Store)) {
 
 func ptr[T any](v T) *T { return &v }
 
+// testData stands for a flow's own part of a session: the store only
+// clones it and encodes it as JSON.
+type testData struct {
+	RedirectURL string            `json:"redirectURL"`
+	Extra       *string           `json:"extra"`
+	Attempts    []testAttempt     `json:"attempts,omitempty"`
+	Fields      map[string]string `json:"fields,omitempty"`
+}
+
+type testAttempt struct {
+	Seq              string   `json:"seq"`
+	ErrorCode        int      `json:"errorCode"`
+	CompareErrorCode *int     `json:"compareErrorCode"`
+	Tags             []string `json:"livenessInfoTag,omitempty"`
+}
+
+func (d *testData) Clone() Data {
+	c := *d
+	if d.Extra != nil {
+		e := *d.Extra
+		c.Extra = &e
+	}
+	if d.Attempts != nil {
+		c.Attempts = make([]testAttempt, len(d.Attempts))
+		for i, a := range d.Attempts {
+			c.Attempts[i] = a
+			if a.CompareErrorCode != nil {
+				v := *a.CompareErrorCode
+				c.Attempts[i].CompareErrorCode = &v
+			}
+			c.Attempts[i].Tags = append([]string(nil), a.Tags...)
+		}
+	}
+	if d.Fields != nil {
+		c.Fields = make(map[string]string, len(d.Fields))
+		for k, v := range d.Fields {
+			c.Fields[k] = v
+		}
+	}
+	return &c
+}
+
+// testCodec knows the flows "web" and "other".
+type testCodec struct{}
+
+func (testCodec) NewData(flow string) (Data, bool) {
+	switch flow {
+	case "web", "other":
+		return &testData{}, true
+	}
+	return nil, false
+}
+
+func data(s *Session) *testData { return s.Data.(*testData) }
+
 // full is a session with every field set, so that a round trip through a
 // store (JSON for bbolt) is checked field by field.
 func full(token string, at time.Time) *Session {
 	done := at.Add(3 * time.Minute)
 	return &Session{
-		BizToken:        token,
-		SecretID:        "AKIDSTORE",
-		CreatedAt:       at,
-		RedirectURL:     "https://m.example/cb?a=1&b=<x>",
-		Extra:           ptr("ünïcode & spaces"),
-		RuleID:          "rule-1",
-		Config:          Config{AutoSkip: true, CheckMode: 4, IDCardType: "HKIDCard", SecurityLevel: 2, ThemeColor: "#112233", Language: "zh-cn", AutoDowngrade: 2, ActionList: "blink,nod", LivenessRetryLimit: 3, LivenessTimeout: 60, SelectedWarningCodes: "-9101", AllowExpiredDocument: true, Version: "PLUS"},
-		HasCompareImage: true,
-		CompareImage:    "QUJD",
-		Scenario:        "ocr-pass",
-		ScenarioReason:  "rule-id",
-		Override:        []byte(`{"name":"x"}`),
-		State:           StateCompleted,
-		Attempts: []Attempt{
-			{Seq: "s-1", ReqTimestampMS: at.UnixMilli(), ErrorCode: 1005, LivenessErrorCode: 1005, Similarity: 10, LivenessInfoTag: []string{"02"}},
-			{Seq: "s-2", ReqTimestampMS: at.UnixMilli() + 1, ErrorCode: 0, CompareErrorCode: ptr(0), Similarity: 92.5},
+		Token:          token,
+		Flow:           "web",
+		SecretID:       "AKIDSTORE",
+		CreatedAt:      at,
+		Scenario:       "ocr-pass",
+		ScenarioReason: "rule-id",
+		Override:       []byte(`{"name":"x"}`),
+		State:          StateCompleted,
+		Polls:          2,
+		PageOpened:     true,
+		CompletedAt:    &done,
+		Timeline:       []Event{{Time: at, Kind: "created", Detail: "scenario ocr-pass (rule-id)"}, {Time: done, Kind: "completed"}},
+		Data: &testData{
+			RedirectURL: "https://m.example/cb?a=1&b=<x>",
+			Extra:       ptr("ünïcode & spaces"),
+			Attempts: []testAttempt{
+				{Seq: "s-1", ErrorCode: 1005, Tags: []string{"02"}},
+				{Seq: "s-2", ErrorCode: 0, CompareErrorCode: ptr(0)},
+			},
+			Fields: map[string]string{"Name": "CHAN"},
 		},
-		Result:      &Result{ErrorCode: 0, ErrorMsg: "Success", BestFrame: "sample", Video: "none", OCR: &OCR{IsPass: true, Fields: map[string]string{"Name": "CHAN"}, WarnCardInfos: []int{-9101}, RequestID: "r-1"}, Source: "control"},
-		Polls:       2,
-		PageOpened:  true,
-		CompletedAt: &done,
-		Timeline:    []Event{{Time: at, Kind: "created", Detail: "scenario ocr-pass (rule-id)"}, {Time: done, Kind: "completed"}},
 	}
 }
 
 func pending(token, secretID string, at time.Time) *Session {
-	return &Session{BizToken: token, SecretID: secretID, CreatedAt: at, RedirectURL: "https://m.example/", State: StatePending,
-		Extra: ptr("extra-" + token), Timeline: []Event{{Time: at, Kind: "created"}}}
+	return &Session{Token: token, Flow: "web", SecretID: secretID, CreatedAt: at, State: StatePending,
+		Data:     &testData{RedirectURL: "https://m.example/", Extra: ptr("extra-" + token)},
+		Timeline: []Event{{Time: at, Kind: "created"}}}
 }
 
 func tokens(ss []*Session) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = s.BizToken
+		out[i] = s.Token
 	}
 	return out
 }
@@ -120,12 +175,13 @@ func TestStoreSnapshots(t *testing.T) {
 		before, _ := s.Get("T1")
 		up, err := s.Update("T1", func(x *Session) error {
 			x.Polls = 7
-			*x.Extra = "changed"
-			x.Attempts[0].LivenessInfoTag[0] = "changed"
-			*x.Attempts[1].CompareErrorCode = 99
+			d := data(x)
+			*d.Extra = "changed"
+			d.Attempts[0].Tags[0] = "changed"
+			*d.Attempts[1].CompareErrorCode = 99
 			x.Timeline[0].Kind = "changed"
-			x.Result.OCR.Fields["Name"] = "changed"
-			x.Result.OCR.WarnCardInfos[0] = 1
+			x.Override[0] = 'X'
+			d.Fields["Name"] = "changed"
 			return nil
 		})
 		if err != nil {
@@ -134,8 +190,8 @@ func TestStoreSnapshots(t *testing.T) {
 		if !reflect.DeepEqual(before, full("T1", t0)) {
 			t.Errorf("Update changed a snapshot handed out before it: %+v", before)
 		}
-		if up.Polls != 7 || *up.Extra != "changed" {
-			t.Errorf("Update returned %d %q, want its change", up.Polls, *up.Extra)
+		if up.Polls != 7 || *data(up).Extra != "changed" {
+			t.Errorf("Update returned %d %q, want its change", up.Polls, *data(up).Extra)
 		}
 		_, err = s.Update("T1", func(x *Session) error {
 			x.Polls = 8
@@ -151,7 +207,8 @@ func TestStoreSnapshots(t *testing.T) {
 		listed := s.List(Filter{})
 		listed[0].Polls = 9
 		listed[0].Timeline[0].Kind = "listed"
-		*listed[0].Extra = "listed"
+		*data(listed[0]).Extra = "listed"
+		data(listed[0]).Fields["Name"] = "listed"
 		if g, _ := s.Get("T1"); !reflect.DeepEqual(g, up) {
 			t.Errorf("changing List's copy changed the store: %+v", g)
 		}
@@ -191,12 +248,11 @@ func TestStoreUpdate(t *testing.T) {
 		_ = s.Create(pending("T1", "A", t0))
 		got, err := s.Update("T1", func(x *Session) error {
 			x.State = StateCompleted
-			x.Result = &Result{ErrorCode: 0, ErrorMsg: "ok", Source: "control"}
-			x.Attempts = append(x.Attempts, Attempt{Seq: "1", CompareErrorCode: ptr(0)})
+			data(x).Attempts = append(data(x).Attempts, testAttempt{Seq: "1", CompareErrorCode: ptr(0)})
 			x.Timeline = append(x.Timeline, Event{Time: t0, Kind: "completed"})
 			return nil
 		})
-		if err != nil || got.State != StateCompleted || got.Result == nil || len(got.Attempts) != 1 {
+		if err != nil || got.State != StateCompleted || len(data(got).Attempts) != 1 {
 			t.Fatalf("Update returned %+v, %v", got, err)
 		}
 		g, _ := s.Get("T1")
@@ -222,6 +278,12 @@ func TestStoreListDeleteLen(t *testing.T) {
 		}
 		if got := tokens(s.List(Filter{State: StateCompleted})); !reflect.DeepEqual(got, []string{"T2"}) {
 			t.Errorf("List completed = %v", got)
+		}
+		if got := s.List(Filter{CreatedBefore: t0.Add(2 * time.Second)}); !reflect.DeepEqual(tokens(got), []string{"T0", "T1"}) {
+			t.Errorf("List created before T2 = %v", tokens(got))
+		}
+		if got := s.List(Filter{Flow: "other"}); len(got) != 0 {
+			t.Errorf("List flow other = %v", tokens(got))
 		}
 		if got := s.List(Filter{SecretID: "nobody"}); len(got) != 0 {
 			t.Errorf("List nobody = %v", tokens(got))
@@ -311,8 +373,8 @@ func TestStoreConcurrent(t *testing.T) {
 						t.Error(err)
 						return
 					}
-					if x, err := s.Get(tok); err == nil && (x.Polls != 1 || *x.Extra != "extra-"+tok) {
-						t.Errorf("%s: polls %d extra %q", tok, x.Polls, *x.Extra)
+					if x, err := s.Get(tok); err == nil && (x.Polls != 1 || *data(x).Extra != "extra-"+tok) {
+						t.Errorf("%s: polls %d extra %q", tok, x.Polls, *data(x).Extra)
 					}
 					if i%20 == 0 {
 						_ = s.List(Filter{SecretID: fmt.Sprint(g)})
@@ -330,7 +392,7 @@ func TestStoreConcurrent(t *testing.T) {
 
 func TestBoltReopen(t *testing.T) {
 	dir := t.TempDir()
-	b, err := OpenBolt(dir, 3)
+	b, err := OpenBolt(dir, 3, testCodec{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +409,7 @@ func TestBoltReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b, err = OpenBolt(dir, 3)
+	b, err = OpenBolt(dir, 3, testCodec{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,13 +433,13 @@ func TestBoltReopen(t *testing.T) {
 
 func TestBoltLocked(t *testing.T) {
 	dir := t.TempDir()
-	b, err := OpenBolt(dir, 0)
+	b, err := OpenBolt(dir, 0, testCodec{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
 	start := time.Now()
-	if _, err := OpenBolt(dir, 0); err == nil {
+	if _, err := OpenBolt(dir, 0, testCodec{}); err == nil {
 		t.Fatal("a second OpenBolt on a directory in use succeeded")
 	}
 	if d := time.Since(start); d > 10*time.Second {
@@ -411,7 +473,7 @@ func TestBoltOldLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := OpenBolt(dir, 3)
+	b, err := OpenBolt(dir, 3, testCodec{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,5 +488,96 @@ func TestBoltOldLayout(t *testing.T) {
 	_ = b.Create(pending("T4", "A", t0.Add(4*time.Hour)))
 	if got := tokens(b.List(Filter{})); !reflect.DeepEqual(got, []string{"T2", "T3", "T4"}) {
 		t.Errorf("after migration and creates: %v", got)
+	}
+}
+
+// TestStoreFlows: sessions of several flows share one store; Filter.Flow
+// selects them and each keeps its own Data through a round trip.
+func TestStoreFlows(t *testing.T) {
+	forEach(t, 0, func(t *testing.T, s Store) {
+		other := pending("O1", "A", t0.Add(time.Second))
+		other.Flow = "other"
+		_ = s.Create(pending("W1", "A", t0))
+		_ = s.Create(other)
+		if got := tokens(s.List(Filter{Flow: "other"})); !reflect.DeepEqual(got, []string{"O1"}) {
+			t.Errorf("List flow other = %v", got)
+		}
+		if got := tokens(s.List(Filter{Flow: "web"})); !reflect.DeepEqual(got, []string{"W1"}) {
+			t.Errorf("List flow web = %v", got)
+		}
+		if g, err := s.Get("O1"); err != nil || !reflect.DeepEqual(g, other) {
+			t.Errorf("Get O1 = %+v, %v", g, err)
+		}
+		if n := s.Delete(Filter{Flow: "web", CreatedBefore: t0.Add(time.Hour)}); n != 1 || s.Len() != 1 {
+			t.Errorf("Delete web = %d, Len %d", n, s.Len())
+		}
+	})
+}
+
+// TestBoltLegacyRecord: a data dir written before sessions had a flow
+// (the web session's fields at the top level, the token as "bizToken")
+// still opens, and its sessions read as flow "web"; a record of a flow the
+// codec does not know is an error, not a panic.
+func TestBoltLegacyRecord(t *testing.T) {
+	dir := t.TempDir()
+	db, err := bolt.Open(filepath.Join(dir, "sessions.db"), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const legacy = `{"bizToken":"L1","secretId":"AKIDOLD","createdAt":"2026-03-01T12:00:00Z",` +
+		`"redirectURL":"https://m.example/old","extra":"kept","ruleId":"r","config":{"CheckMode":2},` +
+		`"hasCompareImage":false,"scenario":"pass","scenarioReason":"global-default","state":"completed",` +
+		`"attempts":[{"seq":"s-1","errorCode":0,"compareErrorCode":0}],"polls":3,"pageOpened":true,` +
+		`"completedAt":"2026-03-01T12:01:00Z","timeline":[{"time":"2026-03-01T12:00:00Z","kind":"created"}]}`
+	const alien = `{"token":"X1","flow":"alien","secretId":"A","createdAt":"2026-03-01T13:00:00Z","state":"pending","data":{}}`
+	err = db.Update(func(tx *bolt.Tx) error {
+		sb, err := tx.CreateBucket(bucketSessions)
+		if err != nil {
+			return err
+		}
+		if err := sb.Put([]byte("L1"), []byte(legacy)); err != nil {
+			return err
+		}
+		return sb.Put([]byte("X1"), []byte(alien))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	got, err := b.Get("L1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := t0.Add(time.Minute)
+	want := &Session{
+		Token: "L1", Flow: "web", SecretID: "AKIDOLD", CreatedAt: t0, Scenario: "pass", ScenarioReason: "global-default",
+		State: StateCompleted, Polls: 3, PageOpened: true, CompletedAt: &done,
+		Timeline: []Event{{Time: t0, Kind: "created"}},
+		Data:     &testData{RedirectURL: "https://m.example/old", Extra: ptr("kept"), Attempts: []testAttempt{{Seq: "s-1", CompareErrorCode: ptr(0)}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("legacy record:\n got %+v %+v\nwant %+v %+v", got, got.Data, want, want.Data)
+	}
+	// Written back, it takes the current layout and reads the same.
+	up, err := b.Update("L1", func(x *Session) error { x.Polls++; return nil })
+	if err != nil || up.Polls != 4 {
+		t.Fatalf("Update legacy: %+v %v", up, err)
+	}
+	if g, _ := b.Get("L1"); !reflect.DeepEqual(g, up) {
+		t.Errorf("after rewrite: %+v, want %+v", g, up)
+	}
+	if _, err := b.Get("X1"); err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of an unknown flow: %v, want a decoding error", err)
+	}
+	if got := tokens(b.List(Filter{})); !reflect.DeepEqual(got, []string{"L1"}) {
+		t.Errorf("List skips the unknown flow: %v", got)
+	}
+	if _, err := OpenBolt(t.TempDir(), 0, nil); err == nil {
+		t.Error("OpenBolt without a codec succeeded")
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
 // Steps of the page. start, privacy, document and verify follow the
@@ -24,7 +23,7 @@ const (
 )
 
 // flowSteps returns the interactive steps of a session's page, in order.
-func flowSteps(c store.Config) []string {
+func flowSteps(c faceid.WebConfig) []string {
 	var s []string
 	if !c.AutoSkipStartPage {
 		s = append(s, stepStart)
@@ -40,16 +39,16 @@ func flowSteps(c store.Config) []string {
 
 // hasDocument: CheckMode 1 (OCR + liveness + comparison) and 4 (OCR only)
 // start with the document.
-func hasDocument(c store.Config) bool { return c.CheckMode == 1 || c.CheckMode == 4 }
+func hasDocument(c faceid.WebConfig) bool { return c.CheckMode == 1 || c.CheckMode == 4 }
 
 // livenessRuns: every CheckMode but 4 (OCR only) runs liveness.
-func livenessRuns(c store.Config) bool { return c.CheckMode != 4 }
+func livenessRuns(c faceid.WebConfig) bool { return c.CheckMode != 4 }
 
 // compareRuns: CheckMode 1 and 2 compare the face with a photo.
-func compareRuns(c store.Config) bool { return c.CheckMode == 1 || c.CheckMode == 2 }
+func compareRuns(c faceid.WebConfig) bool { return c.CheckMode == 1 || c.CheckMode == 2 }
 
 // nextStep returns the step after cur in the session's flow.
-func nextStep(c store.Config, cur string) string {
+func nextStep(c faceid.WebConfig, cur string) string {
 	steps := flowSteps(c)
 	for i, s := range steps {
 		if s == cur && i+1 < len(steps) {
@@ -90,7 +89,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	step := q.Get("step")
-	h.log.Debug("page", "bizToken", token, "step", step, "status", v.Status)
+	h.log.Debug("page", "token", token, "step", step, "status", v.Status)
 	switch v.Status {
 	case faceid.StatusExpired:
 		h.render(w, r, http.StatusOK, h.expiredPage(v))
@@ -111,12 +110,12 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 		if v.Status != faceid.StatusPending {
 			// The scenario completes on open (mode auto), or the link
 			// expired in between: this request completed the session.
-			h.log.Debug("page completed on open", "bizToken", token, "status", v.Status)
+			h.log.Debug("page completed on open", "token", token, "status", v.Status)
 			h.finished(w, r, v)
 			return
 		}
 	}
-	cfg := v.Session.Config
+	cfg := v.Web.Config
 	steps := flowSteps(cfg)
 	switch {
 	case v.AwaitingRetry && (step == "" || step == stepFailed):
@@ -136,12 +135,12 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 // a pass, straight to the merchant; otherwise the result page (or the
 // expired page).
 func (h *handler) finished(w http.ResponseWriter, r *http.Request, v faceid.View) {
-	s := v.Session
+	s := v.Web
 	switch {
 	case v.Status == faceid.StatusExpired:
 		h.render(w, r, http.StatusOK, h.expiredPage(v))
-	case s.Result != nil && s.Result.ErrorCode == catalog.ResultPass && s.Config.AutoSkip && toMerchant(w, s.RedirectURL, s.BizToken):
-		h.log.Debug("page auto-skip to merchant", "bizToken", s.BizToken)
+	case s.Result != nil && s.Result.ErrorCode == catalog.ResultPass && s.Config.AutoSkip && toMerchant(w, s.RedirectURL, v.Session.Token):
+		h.log.Debug("page auto-skip to merchant", "token", v.Session.Token)
 	default:
 		h.render(w, r, http.StatusOK, h.resultPage(v))
 	}
@@ -156,7 +155,7 @@ func (h *handler) shortcut(w http.ResponseWriter, r *http.Request, token, raw st
 		return
 	}
 	v, err := h.svc.Shortcut(token, code)
-	h.log.Debug("page outcome shortcut", "bizToken", token, "code", code, "err", err)
+	h.log.Debug("page outcome shortcut", "token", token, "code", code, "err", err)
 	switch {
 	case errors.Is(err, faceid.ErrCompleted):
 		// Nothing changes; the page says so.
@@ -170,7 +169,7 @@ func (h *handler) shortcut(w http.ResponseWriter, r *http.Request, token, raw st
 		h.sessionError(w, r, err)
 		return
 	}
-	if !toMerchant(w, v.Session.RedirectURL, token) {
+	if !toMerchant(w, v.Web.RedirectURL, token) {
 		h.render(w, r, http.StatusOK, h.resultPage(v))
 	}
 }
@@ -199,12 +198,12 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 		h.sessionError(w, r, err)
 		return
 	}
-	h.log.Debug("page step", "bizToken", token, "step", step, "code", f.Get("code"), "status", v.Status)
+	h.log.Debug("page step", "token", token, "step", step, "code", f.Get("code"), "status", v.Status)
 	if v.Status != faceid.StatusPending {
 		seeOther(w, token, stepResult)
 		return
 	}
-	cfg := v.Session.Config
+	cfg := v.Web.Config
 	switch step {
 	case stepStart, stepDocument:
 		seeOther(w, token, nextStep(cfg, step))
@@ -228,7 +227,7 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 // attempt records the outcome chosen on the verify step (or the failed
 // step's exit button) and moves on.
 func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View, f url.Values) {
-	token := v.Session.BizToken
+	token := v.Session.Token
 	var err error
 	switch {
 	case v.Scripted:
@@ -244,7 +243,7 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 			h.renderError(w, r, http.StatusBadRequest, "badcode")
 			return
 		}
-		if livenessRuns(v.Session.Config) {
+		if livenessRuns(v.Web.Config) {
 			v, err = h.svc.Attempt(token, &code)
 		} else {
 			// OCR only: no liveness attempt to record, no retry.
@@ -261,7 +260,7 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 	}
 	switch {
 	case v.Status != faceid.StatusPending:
-		s := v.Session
+		s := v.Web
 		if s.Result != nil && s.Result.ErrorCode == catalog.ResultPass && s.Config.AutoSkip && toMerchant(w, s.RedirectURL, token) {
 			return
 		}

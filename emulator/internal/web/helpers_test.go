@@ -14,6 +14,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
@@ -41,7 +42,13 @@ func newEnv(t *testing.T) *testEnv {
 		t.Fatalf("scenario library: %v", problems)
 	}
 	e := &testEnv{t: t, st: store.NewMemory(1000), clk: clock.NewOffset(nil)}
-	e.svc = faceid.New(faceid.Config{Store: e.st, Scenarios: loader.Current, Clock: e.clk})
+	webFlow := faceid.NewWeb(loader.Current)
+	flows, err := flow.NewRegistry(webFlow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := flow.NewHub(flow.Config{Store: e.st, Flows: flows, Clock: e.clk})
+	e.svc = faceid.New(faceid.Config{Hub: hub, Web: webFlow})
 	e.srv = httptest.NewServer(New(Config{Service: e.svc}))
 	t.Cleanup(e.srv.Close)
 	e.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -49,8 +56,8 @@ func newEnv(t *testing.T) *testEnv {
 }
 
 // defaultConfig is the Config Apply resolves when the request has none.
-func defaultConfig() store.Config {
-	return store.Config{
+func defaultConfig() faceid.WebConfig {
+	return faceid.WebConfig{
 		CheckMode: 2, SecurityLevel: 3, ThemeColor: defaultTheme, Language: "en", AutoDowngrade: 1,
 		LivenessRetryLimit: 99, LivenessTimeout: 45, AllowExpiredDocument: true, Version: "BASIC",
 	}
@@ -60,11 +67,11 @@ func defaultConfig() store.Config {
 func (e *testEnv) session(mut ...func(*store.Session)) string {
 	e.t.Helper()
 	s := &store.Session{
-		BizToken:       strings.ToUpper(uuid.NewString()),
+		Token:          strings.ToUpper(uuid.NewString()),
+		Flow:           faceid.FlowWeb,
 		SecretID:       "AKIDWEBTEST",
 		CreatedAt:      e.clk.Now(),
-		RedirectURL:    "https://merchant.example/return",
-		Config:         defaultConfig(),
+		Data:           &faceid.WebData{RedirectURL: "https://merchant.example/return", Config: defaultConfig()},
 		Scenario:       scenarios.DefaultName,
 		ScenarioReason: string(scenarios.ReasonGlobalDefault),
 		State:          store.StatePending,
@@ -75,22 +82,25 @@ func (e *testEnv) session(mut ...func(*store.Session)) string {
 	if err := e.st.Create(s); err != nil {
 		e.t.Fatal(err)
 	}
-	return s.BizToken
+	return s.Token
 }
+
+// webData is the web flow's part of a test session.
+func webData(s *store.Session) *faceid.WebData { return s.Data.(*faceid.WebData) }
 
 // scripted makes a session use a library scenario chosen by RuleId.
 func scripted(name string) func(*store.Session) {
 	return func(s *store.Session) {
-		s.Scenario, s.ScenarioReason, s.RuleID = name, string(scenarios.ReasonRuleID), name
+		s.Scenario, s.ScenarioReason, webData(s).RuleID = name, string(scenarios.ReasonRuleID), name
 	}
 }
 
-func withConfig(f func(*store.Config)) func(*store.Session) {
-	return func(s *store.Session) { f(&s.Config) }
+func withConfig(f func(*faceid.WebConfig)) func(*store.Session) {
+	return func(s *store.Session) { f(&webData(s).Config) }
 }
 
 func withRedirect(u string) func(*store.Session) {
-	return func(s *store.Session) { s.RedirectURL = u }
+	return func(s *store.Session) { webData(s).RedirectURL = u }
 }
 
 // response is one answer, body read.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
 // pageData is what the template renders. Fields holding translation keys
@@ -104,7 +103,7 @@ func featuredCodes() map[int]bool {
 // codeApplies reports whether a code of category cat can come out of this
 // Config: no liveness codes without liveness (CheckMode 4), no comparison
 // codes without a comparison (CheckMode 3 and 4).
-func codeApplies(c store.Config, cat string) bool {
+func codeApplies(c faceid.WebConfig, cat string) bool {
 	switch {
 	case livenessCategories[cat]:
 		return livenessRuns(c)
@@ -114,7 +113,7 @@ func codeApplies(c store.Config, cat string) bool {
 	return true
 }
 
-func outcomeGroups(c store.Config) []outcomeGroup {
+func outcomeGroups(c faceid.WebConfig) []outcomeGroup {
 	var out []outcomeGroup
 	for _, g := range featuredGroups {
 		if g.kind != "process" && !codeApplies(c, g.kind) {
@@ -127,7 +126,7 @@ func outcomeGroups(c store.Config) []outcomeGroup {
 
 // otherCodes groups every remaining catalogue code by category, in the
 // catalogue's order.
-func otherCodes(c store.Config) []codeGroup {
+func otherCodes(c faceid.WebConfig) []codeGroup {
 	featured := featuredCodes()
 	var out []codeGroup
 	index := map[string]int{}
@@ -161,10 +160,10 @@ func (h *handler) newPage(lang, colour, name, body string) *pageData {
 // sessionPage builds a page of a session's flow: start, privacy, document,
 // verify or failed.
 func (h *handler) sessionPage(v faceid.View, name, body string) *pageData {
-	s := v.Session
+	s := v.Web
 	c := s.Config
 	d := h.newPage(c.Language, c.ThemeColor, name, body)
-	d.Token = s.BizToken
+	d.Token = v.Session.Token
 	d.formTarget = cspOrigin(s.RedirectURL)
 	d.Title = body + ".title"
 	steps := flowSteps(c)
@@ -222,20 +221,20 @@ func (h *handler) failedPage(v faceid.View) *pageData {
 
 // outcomePage builds a page that shows a code and the link to the merchant.
 func (h *handler) outcomePage(v faceid.View, name string, code int, msg string) *pageData {
-	s := v.Session
+	s := v.Web
 	d := h.newPage(s.Config.Language, s.Config.ThemeColor, name, "result")
-	d.Token = s.BizToken
+	d.Token = v.Session.Token
 	d.formTarget = cspOrigin(s.RedirectURL)
 	d.Code, d.Msg = code, msg
 	d.Pass = code == catalog.ResultPass
-	d.Next, _ = redirectTarget(s.RedirectURL, s.BizToken)
+	d.Next, _ = redirectTarget(s.RedirectURL, v.Session.Token)
 	return d
 }
 
 // resultPage shows the session's final result.
 func (h *handler) resultPage(v faceid.View) *pageData {
 	code, msg := catalog.ResultRetryLimit, ""
-	if r := v.Session.Result; r != nil {
+	if r := v.Web.Result; r != nil {
 		code, msg = r.ErrorCode, r.ErrorMsg
 	}
 	d := h.outcomePage(v, "result", code, msg)
@@ -259,7 +258,7 @@ func (h *handler) completedPage(v faceid.View) *pageData {
 // stored expiry result, 15.
 func (h *handler) expiredPage(v faceid.View) *pageData {
 	code, msg := catalog.ResultTokenExpired, catalog.ResultMessage(catalog.ResultTokenExpired)
-	if r := v.Session.Result; r != nil {
+	if r := v.Web.Result; r != nil {
 		code, msg = r.ErrorCode, r.ErrorMsg
 	}
 	d := h.outcomePage(v, "expired", code, msg)

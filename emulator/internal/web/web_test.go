@@ -144,8 +144,8 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 		t.Errorf("next href = %q, want %q", got, want)
 	}
 	v := e.view(tok)
-	if v.Status != faceid.StatusCompleted || v.Session.Result.ErrorCode != 0 || len(v.Session.Attempts) != 2 {
-		t.Errorf("session: status %s, result %+v, %d attempts", v.Status, v.Session.Result, len(v.Session.Attempts))
+	if v.Status != faceid.StatusCompleted || v.Web.Result.ErrorCode != 0 || len(v.Web.Attempts) != 2 {
+		t.Errorf("session: status %s, result %+v, %d attempts", v.Status, v.Web.Result, len(v.Web.Attempts))
 	}
 
 	// Reopened: verification has been completed (14), link back.
@@ -158,8 +158,8 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 	// A late form submission changes nothing.
 	r = e.post(tok, "verify", "code", "1005")
 	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=result")
-	if v := e.view(tok); v.Session.Result.ErrorCode != 0 || len(v.Session.Attempts) != 2 {
-		t.Errorf("late submission changed the session: %+v", v.Session.Result)
+	if v := e.view(tok); v.Web.Result.ErrorCode != 0 || len(v.Web.Attempts) != 2 {
+		t.Errorf("late submission changed the session: %+v", v.Web.Result)
 	}
 }
 
@@ -174,8 +174,8 @@ func TestOtherCodeSelect(t *testing.T) {
 	}
 	r = e.post(tok, "verify", "code", "other", "other", "4")
 	wantPage(t, e.follow(r), "result")
-	if v := e.view(tok); v.Session.Result.ErrorCode != 4 {
-		t.Errorf("result %d, want 4", v.Session.Result.ErrorCode)
+	if v := e.view(tok); v.Web.Result.ErrorCode != 4 {
+		t.Errorf("result %d, want 4", v.Web.Result.ErrorCode)
 	}
 	// Garbage and unknown codes are refused.
 	tok = e.session()
@@ -189,13 +189,13 @@ func TestOtherCodeSelect(t *testing.T) {
 
 func TestAutoSkip(t *testing.T) {
 	e := newEnv(t)
-	auto := withConfig(func(c *store.Config) { c.AutoSkip = true })
+	auto := withConfig(func(c *faceid.WebConfig) { c.AutoSkip = true })
 	tok := e.session(auto, withRedirect("https://merchant.example/done?a=b"))
 	r := e.post(tok, "verify", "code", "0")
 	wantLocation(t, r, http.StatusFound, "https://merchant.example/done?a=b&token="+tok)
 
 	// A failure still shows the result page.
-	tok = e.session(auto, withConfig(func(c *store.Config) { c.LivenessRetryLimit = 1 }))
+	tok = e.session(auto, withConfig(func(c *faceid.WebConfig) { c.LivenessRetryLimit = 1 }))
 	r = e.post(tok, "verify", "code", "1002")
 	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=result")
 	r = e.follow(r)
@@ -208,7 +208,7 @@ func TestAutoSkip(t *testing.T) {
 
 func TestSkipStartAndPrivacy(t *testing.T) {
 	e := newEnv(t)
-	tok := e.session(withConfig(func(c *store.Config) { c.AutoSkipStartPage, c.SkipPrivacyPolicy = true, true }))
+	tok := e.session(withConfig(func(c *faceid.WebConfig) { c.AutoSkipStartPage, c.SkipPrivacyPolicy = true, true }))
 	r := e.open(tok)
 	wantPage(t, r, "verify")
 	if strings.Contains(r.Body, `class="progress"`) {
@@ -221,12 +221,12 @@ func TestSkipStartAndPrivacy(t *testing.T) {
 
 func TestRetriesExhausted(t *testing.T) {
 	e := newEnv(t)
-	tok := e.session(withConfig(func(c *store.Config) { c.LivenessRetryLimit = 2 }))
+	tok := e.session(withConfig(func(c *faceid.WebConfig) { c.LivenessRetryLimit = 2 }))
 	wantPage(t, e.follow(e.post(tok, "verify", "code", "1002")), "failed")
 	r := e.follow(e.post(tok, "verify", "code", "1005"))
 	wantPage(t, r, "result")
 	wantCode(t, r, "16")
-	if n := len(e.view(tok).Session.Attempts); n != 2 {
+	if n := len(e.view(tok).Web.Attempts); n != 2 {
 		t.Errorf("%d attempts, want 2", n)
 	}
 }
@@ -244,7 +244,7 @@ func TestExitFromFailedPage(t *testing.T) {
 
 func TestDocumentStep(t *testing.T) {
 	e := newEnv(t)
-	tok := e.session(withConfig(func(c *store.Config) { c.CheckMode, c.IDCardType, c.SkipPrivacyPolicy = 1, "HKIDCard", true }))
+	tok := e.session(withConfig(func(c *faceid.WebConfig) { c.CheckMode, c.IDCardType, c.SkipPrivacyPolicy = 1, "HKIDCard", true }))
 	r := e.follow(e.post(tok, "start"))
 	wantPage(t, r, "document")
 	if !strings.Contains(r.Body, "Hong Kong identity card") || !hasTestid(r.Body, "continue") {
@@ -257,19 +257,19 @@ func TestDocumentStep(t *testing.T) {
 	}
 
 	// CheckMode 4: OCR only, no liveness choices, no attempt recorded.
-	tok = e.session(withConfig(func(c *store.Config) { c.CheckMode, c.IDCardType = 4, "MLIDCard" }))
+	tok = e.session(withConfig(func(c *faceid.WebConfig) { c.CheckMode, c.IDCardType = 4, "MLIDCard" }))
 	r = e.open(tok, "step", "verify")
 	wantPage(t, r, "verify")
 	if !strings.Contains(r.Body, "Document check") || hasTestid(r.Body, "outcome-1002") || hasTestid(r.Body, "outcome-2016") || !hasTestid(r.Body, "outcome-0") {
 		t.Fatalf("OCR-only verify page:\n%s", r.Body)
 	}
 	wantCode(t, e.follow(e.post(tok, "verify", "code", "0")), "0")
-	if n := len(e.view(tok).Session.Attempts); n != 0 {
+	if n := len(e.view(tok).Web.Attempts); n != 0 {
 		t.Errorf("OCR only recorded %d liveness attempts", n)
 	}
 
 	// CheckMode 3: liveness only, no comparison failures offered.
-	tok = e.session(withConfig(func(c *store.Config) { c.CheckMode = 3 }))
+	tok = e.session(withConfig(func(c *faceid.WebConfig) { c.CheckMode = 3 }))
 	r = e.open(tok, "step", "verify")
 	if hasTestid(r.Body, "outcome-2016") || strings.Contains(r.Body, `<option value="2001" lang="en">`) || !hasTestid(r.Body, "outcome-1002") {
 		t.Error("CheckMode 3 offers comparison outcomes")
@@ -278,7 +278,7 @@ func TestDocumentStep(t *testing.T) {
 
 func TestLivenessDescription(t *testing.T) {
 	e := newEnv(t)
-	tok := e.session(withConfig(func(c *store.Config) {
+	tok := e.session(withConfig(func(c *faceid.WebConfig) {
 		c.SecurityLevel, c.ActionList, c.LivenessTimeout, c.LivenessRetryLimit = 4, "blink,mouth", 120, 3
 	}))
 	r := e.open(tok, "step", "verify")
@@ -287,7 +287,7 @@ func TestLivenessDescription(t *testing.T) {
 			t.Errorf("verify page lacks %q", want)
 		}
 	}
-	tok = e.session(withConfig(func(c *store.Config) { c.SecurityLevel, c.LivenessTimeout = 1, 0 }))
+	tok = e.session(withConfig(func(c *faceid.WebConfig) { c.SecurityLevel, c.LivenessTimeout = 1, 0 }))
 	r = e.open(tok, "step", "verify")
 	for _, want := range []string{"Silent liveness", "<dd>None</dd>"} {
 		if !strings.Contains(r.Body, want) {
@@ -304,8 +304,8 @@ func TestScriptedSessions(t *testing.T) {
 	r := e.open(tok)
 	wantPage(t, r, "result")
 	wantCode(t, r, "0")
-	if v := e.view(tok); len(v.Session.Attempts) != 2 || v.Session.Attempts[0].ErrorCode != 1002 {
-		t.Errorf("retry-then-pass attempts: %+v", v.Session.Attempts)
+	if v := e.view(tok); len(v.Web.Attempts) != 2 || v.Web.Attempts[0].ErrorCode != 1002 {
+		t.Errorf("retry-then-pass attempts: %+v", v.Web.Attempts)
 	}
 	wantCode(t, e.open(tok), "14")
 
@@ -331,7 +331,7 @@ func TestScriptedSessions(t *testing.T) {
 	wantPage(t, r, "verify")
 	r = e.follow(e.post(tok, "verify", "code", "script"))
 	wantCode(t, r, "0")
-	if n := len(e.view(tok).Session.Attempts); n != 2 {
+	if n := len(e.view(tok).Web.Attempts); n != 2 {
 		t.Errorf("%d attempts, want 2", n)
 	}
 }
@@ -430,20 +430,20 @@ func TestOutcomeShortcut(t *testing.T) {
 	tok := e.session(withRedirect("https://merchant.example/return?x=1#frag"))
 	wantLocation(t, e.open(tok, "outcome", "1002"), http.StatusFound, "https://merchant.example/return?x=1&token="+tok+"#frag")
 	v := e.view(tok)
-	if v.Status != faceid.StatusCompleted || v.Session.Result.ErrorCode != 1002 || len(v.Session.Attempts) != 1 {
-		t.Fatalf("after the shortcut: %s %+v, %d attempts", v.Status, v.Session.Result, len(v.Session.Attempts))
+	if v.Status != faceid.StatusCompleted || v.Web.Result.ErrorCode != 1002 || len(v.Web.Attempts) != 1 {
+		t.Fatalf("after the shortcut: %s %+v, %d attempts", v.Status, v.Web.Result, len(v.Web.Attempts))
 	}
 
 	// Completed: nothing changes, the 14 page answers 200.
 	r := e.open(tok, "outcome", "0")
 	wantPage(t, r, "completed")
 	wantCode(t, r, "14")
-	if v := e.view(tok); v.Session.Result.ErrorCode != 1002 || len(v.Session.Attempts) != 1 {
-		t.Errorf("the shortcut changed a completed session: %+v", v.Session.Result)
+	if v := e.view(tok); v.Web.Result.ErrorCode != 1002 || len(v.Web.Attempts) != 1 {
+		t.Errorf("the shortcut changed a completed session: %+v", v.Web.Result)
 	}
 
 	// A pass goes to the merchant whatever AutoSkip says.
-	tok = e.session(withConfig(func(c *store.Config) { c.AutoSkip = false }))
+	tok = e.session(withConfig(func(c *faceid.WebConfig) { c.AutoSkip = false }))
 	wantLocation(t, e.open(tok, "outcome", "0"), http.StatusFound, "https://merchant.example/return?token="+tok)
 
 	// Unknown and malformed codes: 400; unknown token: 404.
@@ -477,8 +477,8 @@ func TestEscaping(t *testing.T) {
 	evil := `"><script>alert(1)</script>'`
 	tok := e.session(
 		withRedirect(`https://merchant.example/cb?q="><script>alert(1)</script>&s='x'#"><img src=x onerror=alert(2)>`),
-		func(s *store.Session) { s.Extra = &evil },
-		withConfig(func(c *store.Config) {
+		func(s *store.Session) { webData(s).Extra = &evil },
+		withConfig(func(c *faceid.WebConfig) {
 			c.ThemeColor = `#fff;}</style><script>alert(3)</script>`
 			c.Language = `"><script>alert(4)</script>`
 		}),
@@ -558,7 +558,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	e := newEnv(t)
-	page := e.open(e.session(withConfig(func(c *store.Config) { c.ThemeColor = "#0b6e4f" }))).Body
+	page := e.open(e.session(withConfig(func(c *faceid.WebConfig) { c.ThemeColor = "#0b6e4f" }))).Body
 	refs := regexp.MustCompile(`(?:href|src)="(assets/[^"]+)"`).FindAllStringSubmatch(page, -1)
 	if len(refs) != 3 {
 		t.Fatalf("page references %d assets, want 3: %v", len(refs), refs)
@@ -709,7 +709,7 @@ func TestEveryPageEveryLanguage(t *testing.T) {
 
 	e := newEnv(t)
 	for _, l := range languages {
-		lang := withConfig(func(c *store.Config) {
+		lang := withConfig(func(c *faceid.WebConfig) {
 			c.Language, c.CheckMode, c.IDCardType, c.SecurityLevel, c.ActionList = l.Code, 1, "PhilippinesUMID", 4, "nod,shake"
 		})
 		tok := e.session(lang)
@@ -717,7 +717,7 @@ func TestEveryPageEveryLanguage(t *testing.T) {
 			e.open(tok, "step", "document"), e.open(tok, "step", "verify")}
 		pages = append(pages, e.follow(e.post(tok, "verify", "code", "1002")))
 		pages = append(pages, e.follow(e.post(tok, "verify", "code", "0")), e.open(tok))
-		ocr := e.session(lang, withConfig(func(c *store.Config) { c.CheckMode, c.SecurityLevel, c.ActionList = 4, 3, "" }))
+		ocr := e.session(lang, withConfig(func(c *faceid.WebConfig) { c.CheckMode, c.SecurityLevel, c.ActionList = 4, 3, "" }))
 		pages = append(pages, e.open(ocr, "step", "verify"))
 		scr := e.session(lang)
 		if _, err := e.svc.SetScenario(scr, &scenarios.Scenario{Name: "x"}); err != nil {
@@ -747,7 +747,7 @@ func TestEveryPageEveryLanguage(t *testing.T) {
 	}
 
 	// Translated text shows up (zh-cn).
-	zh := e.session(withConfig(func(c *store.Config) { c.Language = "zh-cn" }))
+	zh := e.session(withConfig(func(c *faceid.WebConfig) { c.Language = "zh-cn" }))
 	if r := e.open(zh); !strings.Contains(r.Body, "开始验证") || !strings.Contains(r.Body, "验证您的身份") {
 		t.Errorf("zh-cn start page not translated:\n%s", r.Body)
 	}

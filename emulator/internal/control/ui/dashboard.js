@@ -97,9 +97,9 @@
       [el('span', { 'class': 'code' }, [s.Result.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [s.Result.ErrorMsg])] :
       ['—'];
     var link = webURL(s.VerificationURL);
-    return el('tr', { 'data-token': s.BizToken }, [
+    return el('tr', { 'data-token': s.Token }, [
       td('created', 'Created', [timeEl(s.CreatedAt)]),
-      td('token mono', 'BizToken', [s.BizToken], { title: s.BizToken }),
+      td('token mono', 'BizToken', [s.Token], { title: s.Token }),
       td('secret mono', 'SecretId', [shortSecret(s.SecretId)], { title: s.SecretId }),
       td('state', 'State', [el('span', { 'class': 'badge state-' + s.State }, [s.State])]),
       td('scenario', 'Scenario', [s.Scenario], { title: s.ScenarioReason }),
@@ -147,7 +147,7 @@
       td('sig', 'Signature', [el('span', { 'class': 'badge sig-' + r.signature }, [r.signature])]),
       td('error', 'Error', [r.errorCode || '—']),
       td('latency num', 'Latency', [(r.latencyMs || 0).toFixed(1) + ' ms']),
-      td('token mono', 'BizToken', [short(r.bizToken)], { title: r.bizToken || '' })
+      td('token mono', 'BizToken', [short(r.token)], { title: r.token || '' })
     ])];
     if (hasDetails(r)) { rows.push(detailRow(r)); }
     return rows;

@@ -37,3 +37,21 @@ func Encode() Set {
 		Video:     enc(video),
 	}
 }
+
+// Files returns the samples as named files with their bytes (shared: treat
+// as read-only), for the emulator's file area.
+func Files() []struct {
+	Name, ContentType string
+	Data              []byte
+} {
+	return []struct {
+		Name, ContentType string
+		Data              []byte
+	}{
+		{"bestframe.jpg", "image/jpeg", bestFrame},
+		{"card.jpg", "image/jpeg", card},
+		{"cardcut.jpg", "image/jpeg", cardCut},
+		{"portrait.jpg", "image/jpeg", portrait},
+		{"video.mp4", "video/mp4", video},
+	}
+}

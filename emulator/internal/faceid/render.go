@@ -1,16 +1,18 @@
-package control
+package faceid
 
 import (
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
-	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
-// SessionJSON is a session as the control API shows it. Field names follow
-// the Tencent API's PascalCase.
+// SessionJSON is a web session as the control API shows it. Field names
+// follow the Tencent API's PascalCase. Flow and Token are the fields every
+// flow's sessions have; BizToken is Token under the web flow's name.
 type SessionJSON struct {
+	Flow            string        `json:"Flow"`
+	Token           string        `json:"Token"`
 	BizToken        string        `json:"BizToken"`
 	SecretId        string        `json:"SecretId"`
 	State           string        `json:"State"`
@@ -22,7 +24,7 @@ type SessionJSON struct {
 	RedirectURL     string        `json:"RedirectURL"`
 	Extra           *string       `json:"Extra"`
 	RuleId          string        `json:"RuleId"`
-	Config          store.Config  `json:"Config"`
+	Config          WebConfig     `json:"Config"`
 	Scenario        string        `json:"Scenario"`
 	ScenarioReason  string        `json:"ScenarioReason"`
 	Scripted        bool          `json:"Scripted"`
@@ -56,30 +58,33 @@ type ResultJSON struct {
 	OCRIsPass *bool  `json:"OCRIsPass"`
 }
 
-// RenderSession renders a session for the control API. base is the
+// Render implements flow.Flow: the session as a SessionJSON. base is the
 // browser-facing scheme://host of VerificationURL ("" = a relative URL).
-func RenderSession(v faceid.View, base string) SessionJSON {
-	s := v.Session
+func (w *Web) Render(sess *store.Session, base string) any {
+	v := w.view(sess)
+	s, d := v.Session, v.Web
 	out := SessionJSON{
-		BizToken:        s.BizToken,
+		Flow:            FlowWeb,
+		Token:           s.Token,
+		BizToken:        s.Token,
 		SecretId:        s.SecretID,
 		State:           v.Status,
 		CreatedAt:       s.CreatedAt.UTC(),
 		CompletedAt:     s.CompletedAt,
-		ExpiresAt:       s.CreatedAt.Add(faceid.LinkLifetime).UTC(),
-		ResultExpiresAt: s.CreatedAt.Add(faceid.ResultLifetime).UTC(),
-		VerificationURL: base + "/reflect/?token=" + s.BizToken,
-		RedirectURL:     s.RedirectURL,
-		Extra:           s.Extra,
-		RuleId:          s.RuleID,
-		Config:          s.Config,
+		ExpiresAt:       s.CreatedAt.Add(LinkLifetime).UTC(),
+		ResultExpiresAt: s.CreatedAt.Add(ResultLifetime).UTC(),
+		VerificationURL: base + "/reflect/?token=" + s.Token,
+		RedirectURL:     d.RedirectURL,
+		Extra:           d.Extra,
+		RuleId:          d.RuleID,
+		Config:          d.Config,
 		Scenario:        v.ScenarioName,
 		ScenarioReason:  s.ScenarioReason,
 		Scripted:        v.Scripted,
 		PageOpened:      s.PageOpened,
 		Polls:           s.Polls,
 		AttemptsLeft:    v.AttemptsLeft,
-		Attempts:        make([]AttemptJSON, 0, len(s.Attempts)),
+		Attempts:        make([]AttemptJSON, 0, len(d.Attempts)),
 		Timeline:        s.Timeline,
 	}
 	if out.Timeline == nil {
@@ -89,14 +94,14 @@ func RenderSession(v faceid.View, base string) SessionJSON {
 		t := out.CompletedAt.UTC()
 		out.CompletedAt = &t
 	}
-	for _, a := range s.Attempts {
+	for _, a := range d.Attempts {
 		out.Attempts = append(out.Attempts, AttemptJSON{
 			Seq: a.Seq, ReqTimestamp: a.ReqTimestampMS, ErrorCode: a.ErrorCode,
 			ErrorMsg: catalog.ResultMessage(a.ErrorCode), LivenessErrorCode: a.LivenessErrorCode,
 			CompareErrorCode: a.CompareErrorCode, Similarity: a.Similarity, LivenessInfoTag: a.LivenessInfoTag,
 		})
 	}
-	if res := s.Result; res != nil {
+	if res := d.Result; res != nil {
 		rj := &ResultJSON{ErrorCode: res.ErrorCode, ErrorMsg: res.ErrorMsg, Source: res.Source, BestFrame: res.BestFrame, Video: res.Video}
 		if res.OCR != nil {
 			pass := res.OCR.IsPass

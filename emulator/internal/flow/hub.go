@@ -1,0 +1,248 @@
+package flow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
+)
+
+// Config configures a Hub.
+type Config struct {
+	Store store.Store
+	Flows *Registry
+	// IDs makes tokens (a new Source when nil).
+	IDs *ids.Source
+	// Clock is the time token lifetimes see (moved by the control API).
+	Clock clock.Clock
+}
+
+// Hub is the flow-neutral session API over the store. It is safe for
+// concurrent use.
+type Hub struct {
+	store    store.Store
+	flows    *Registry
+	ids      *ids.Source
+	clock    clock.Clock
+	counters *Counters
+}
+
+// NewHub returns a Hub.
+func NewHub(cfg Config) *Hub {
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.IDs == nil {
+		cfg.IDs = ids.NewSource()
+	}
+	if cfg.Flows == nil {
+		cfg.Flows, _ = NewRegistry()
+	}
+	return &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: NewCounters()}
+}
+
+// Now is the time token lifetimes see.
+func (h *Hub) Now() time.Time { return h.clock.Now() }
+
+// Flows returns the registry.
+func (h *Hub) Flows() *Registry { return h.flows }
+
+// Counters returns the scripted call counters.
+func (h *Hub) Counters() *Counters { return h.counters }
+
+// FlowOf returns the flow a session belongs to.
+func (h *Hub) FlowOf(sess *store.Session) (Flow, error) {
+	f, ok := h.flows.Get(sess.Flow)
+	if !ok {
+		return nil, fmt.Errorf("flow: session %s has unknown flow %q", sess.Token, sess.Flow)
+	}
+	return f, nil
+}
+
+// NewSession returns a pending session of flow kind for secretID, created
+// now, with a fresh token and data as its flow's part. It is not stored
+// until Create.
+func (h *Hub) NewSession(kind, secretID string, data store.Data) *store.Session {
+	return &store.Session{
+		Token:     h.ids.Upper(),
+		Flow:      kind,
+		SecretID:  secretID,
+		CreatedAt: h.Now(),
+		State:     store.StatePending,
+		Data:      data,
+	}
+}
+
+// Create stores a new session; the Hub keeps it, so the caller must not
+// change it afterwards.
+func (h *Hub) Create(sess *store.Session) error {
+	if _, ok := h.flows.Get(sess.Flow); !ok {
+		return fmt.Errorf("flow: create a session of unknown flow %q", sess.Flow)
+	}
+	return h.store.Create(sess)
+}
+
+// notFound maps the store's ErrNotFound to the session API's.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Peek returns the session as stored (read-only), without materialising an
+// expiry: the cheap read for hot paths that check lifetimes themselves.
+func (h *Hub) Peek(token string) (*store.Session, error) {
+	sess, err := h.store.Get(token)
+	return sess, notFound(err)
+}
+
+// Get returns the session (read-only), materialising an expiry that is due.
+func (h *Hub) Get(token string) (*store.Session, error) { return h.Update(token, nil) }
+
+// Update runs fn on a copy of the session, after its flow has materialised
+// an expiry that is due, and stores the copy. When fn returns an error the
+// change is dropped, except for ErrCompleted (fn refused a session that is
+// no longer pending): then the expiry is kept and the session is returned
+// with the error. fn may be nil.
+func (h *Hub) Update(token string, fn func(sess *store.Session, f Flow) error) (*store.Session, error) {
+	now := h.Now()
+	var fnErr error
+	sess, err := h.store.Update(token, func(sess *store.Session) error {
+		f, err := h.FlowOf(sess)
+		if err != nil {
+			return err
+		}
+		f.Expire(sess, now)
+		if fn == nil {
+			return nil
+		}
+		if err := fn(sess, f); err != nil {
+			fnErr = err
+			if errors.Is(err, ErrCompleted) {
+				return nil
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return sess, fnErr
+}
+
+// Complete finishes a session of any flow from a control request body
+// (see Flow.Complete).
+func (h *Hub) Complete(token string, body json.RawMessage) (*store.Session, error) {
+	return h.Update(token, func(sess *store.Session, f Flow) error {
+		return f.Complete(sess, body, h.Now())
+	})
+}
+
+// SetScenario makes sc decide the outcome of a pending session.
+func (h *Hub) SetScenario(token string, sc *scenarios.Scenario) (*store.Session, error) {
+	return h.Update(token, func(sess *store.Session, f Flow) error {
+		return f.SetScenario(sess, sc, h.Now())
+	})
+}
+
+// Outcome is the scenario "ends with code" for the session's flow.
+func (h *Hub) Outcome(token string, code int, similarity *float64) (*scenarios.Scenario, error) {
+	sess, err := h.Peek(token)
+	if err != nil {
+		return nil, err
+	}
+	f, err := h.FlowOf(sess)
+	if err != nil {
+		return nil, err
+	}
+	return f.Outcome(code, similarity)
+}
+
+// Status is the session's status as its flow sees it.
+func (h *Hub) Status(sess *store.Session) string {
+	f, err := h.FlowOf(sess)
+	if err != nil {
+		return sess.State
+	}
+	return f.Status(sess)
+}
+
+// Render is the session as the control API shows it.
+func (h *Hub) Render(sess *store.Session, base string) any {
+	f, err := h.FlowOf(sess)
+	if err != nil {
+		return map[string]any{"Flow": sess.Flow, "Token": sess.Token, "SecretId": sess.SecretID, "State": sess.State}
+	}
+	return f.Render(sess, base)
+}
+
+// List returns copies of the sessions matching f, oldest first, with due
+// expiries shown without being stored; f.State is matched against the
+// flow's Status (pending, completed, expired). With limit > 0 only the
+// newest limit are returned; total is how many matched.
+func (h *Hub) List(f store.Filter, limit int) (sessions []*store.Session, total int) {
+	now := h.Now()
+	status := f.State
+	f.State = ""
+	var out []*store.Session
+	for _, sess := range h.store.List(f) {
+		fl, err := h.FlowOf(sess)
+		if err != nil {
+			continue
+		}
+		fl.Expire(sess, now)
+		if status != "" && fl.Status(sess) != status {
+			continue
+		}
+		out = append(out, sess)
+	}
+	total = len(out)
+	if limit > 0 && len(out) > limit {
+		out = out[len(out)-limit:]
+	}
+	return out, total
+}
+
+// Reset deletes the sessions of one SecretId (all when empty) and the
+// scripted call counts that go with them, and returns how many sessions
+// were deleted.
+func (h *Hub) Reset(secretID string) int {
+	var tokens []string
+	if secretID != "" {
+		for _, sess := range h.store.List(store.Filter{SecretID: secretID}) {
+			tokens = append(tokens, sess.Token)
+		}
+	}
+	n := h.store.Delete(store.Filter{SecretID: secretID})
+	h.counters.Reset(secretID, tokens)
+	return n
+}
+
+// Sweep evicts the sessions whose results can no longer be fetched, each
+// by its flow's ResultLifetime plus EvictionGrace. The longest retention
+// goes through the store's cheap EvictBefore; flows that keep sessions
+// for less are swept by filter.
+func (h *Hub) Sweep() int {
+	now := h.Now()
+	var longest time.Duration
+	for _, f := range h.flows.All() {
+		longest = max(longest, f.ResultLifetime()+f.EvictionGrace())
+	}
+	if longest == 0 {
+		return 0
+	}
+	n := h.store.EvictBefore(now.Add(-longest))
+	for _, f := range h.flows.All() {
+		if keep := f.ResultLifetime() + f.EvictionGrace(); keep < longest {
+			n += h.store.Delete(store.Filter{Flow: f.Kind(), CreatedBefore: now.Add(-keep)})
+		}
+	}
+	return n
+}
