@@ -154,16 +154,18 @@ func passMembers(action *spec.Action, members map[string]json.RawMessage, flow c
 	}
 }
 
-// resultResponse is the scripted answer of a call: a scenario for the
-// action's flow table with a result.code answers that code, its message and
-// the members that depend on it (catalog.Flow.Response), under the members
-// its api.<Action>.response sets.
+// resultResponse is the scripted answer of a call: for an API-only action
+// (a result table of its own), a scenario for it with a result.code answers
+// that code, its message and the members that depend on it
+// (catalog.Flow.Response), under the members its api.<Action>.response
+// sets. A token flow's result.code is its session's outcome, played by the
+// flow's handler, not here.
 func resultResponse(action *spec.Action, sc *scenarios.Scenario, response map[string]any) map[string]any {
 	if sc.Result == nil || sc.Result.Code == nil {
 		return response
 	}
 	flow, ok := passFlow(action)
-	if !ok || sc.For != flow.Key {
+	if !ok || len(flow.Actions) != 1 || sc.For != flow.Key {
 		return response
 	}
 	r, ok := flow.Lookup(*sc.Result.Code)
