@@ -19,6 +19,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -287,6 +288,7 @@ func New(opts Options) (*Server, error) {
 	s.files = files.New(s.clock, idSource, builtin)
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
+	apionly.Register(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Hub:        s.hub,

@@ -1,11 +1,17 @@
 package integration
 
 import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
+	"image/jpeg"
+	"io"
 	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -257,4 +263,40 @@ func TestAPIOnlyMatchParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkResult(t, g, g.Pass(), resp)
+}
+
+// TestVideoLivenessCompareBestFrameFile: VideoLivenessCompare's BestFrame
+// (a FileInfo) links a real JPEG on the emulator whose MD5 and size are the
+// answer's, by default and under a shipped failure scenario.
+func TestVideoLivenessCompareBestFrameFile(t *testing.T) {
+	targets(t, func(t *testing.T, tg *target) {
+		c := goClient(tg, credMain)
+		req := validRequest(spec.Faceid().Actions["VideoLivenessCompare"].Input, nil)
+		for _, scenario := range []string{"", "videolivenesscompare-liveness-failedoperation-silentthreshold"} {
+			putSecretScenario(t, tg, credMain.SecretID, scenario)
+			resp, err := call(c, "VideoLivenessCompare", req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bf, _ := resp["BestFrame"].(map[string]any)
+			url, _ := bf["Url"].(string)
+			if !strings.HasPrefix(url, tg.BaseURL+"/files/") {
+				t.Fatalf("%q: BestFrame.Url %q is not on the emulator", scenario, url)
+			}
+			got, err := http.Get(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := io.ReadAll(got.Body)
+			got.Body.Close()
+			sum := md5.Sum(data)
+			if got.StatusCode != 200 || bf["MD5"] != hex.EncodeToString(sum[:]) || bf["Size"] != float64(len(data)) {
+				t.Errorf("%q: GET %s: %d, %d bytes, md5 %x; answer MD5 %v Size %v", scenario, url, got.StatusCode, len(data), sum, bf["MD5"], bf["Size"])
+			}
+			if _, err := jpeg.DecodeConfig(bytes.NewReader(data)); err != nil {
+				t.Errorf("%q: the best frame is not a JPEG: %v", scenario, err)
+			}
+		}
+		putSecretScenario(t, tg, credMain.SecretID, "")
+	})
 }
