@@ -20,6 +20,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -187,6 +188,10 @@ type Server struct {
 	// served are the actions the gateway serves, read once by servesAction.
 	servedOnce sync.Once
 	served     map[string]bool
+
+	// secretScenarios are the SecretIds' default scenarios chosen at run
+	// time (SetSecretScenario), laid over every loaded set.
+	secretScenarios scenarios.SecretDefaults
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -304,6 +309,7 @@ func New(opts Options) (*Server, error) {
 	faceid.RegisterUpload(s.actions, s.files)
 	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
 	s.sdk.Register(s.actions)
+	apionly.Register(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Hub:            s.hub,
@@ -311,6 +317,7 @@ func New(opts Options) (*Server, error) {
 		Clock:          s.clock,
 		Scenarios:      s.scenarioSet,
 		Ready:          s.isReady,
+		Secrets:        s,
 		AdminToken:     opts.AdminToken,
 		AllowedOrigins: opts.AllowedOrigins,
 		Metrics:        met,
@@ -382,11 +389,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it anyway).
 func (s *Server) scenarioSet() *scenarios.Set {
 	<-s.loaded
-	if set := s.loader.Current(); set != nil {
-		return set
+	set := s.loader.Current()
+	if set == nil {
+		set, _ = scenarios.NewSet(nil)
 	}
-	set, _ := scenarios.NewSet(nil)
-	return set
+	return s.secretScenarios.Apply(set)
 }
 
 // isReady: a listener serves and the scenarios are loaded.

@@ -14,7 +14,7 @@ const (
 	DefaultPageSize = 100
 	MaxPageSize     = 1000
 	// The scenario list's default is its maximum: the dashboard and
-	// tools read the whole library (about 110 scenarios) in one call.
+	// tools read the whole library (a few hundred scenarios) in one call.
 	defaultScenarioPage = MaxPageSize
 )
 
