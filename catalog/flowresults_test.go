@@ -99,6 +99,7 @@ type rule struct {
 	MaxBytes  *int              `json:"maxBytes"`
 	Format    string            `json:"format"`
 	Default   json.RawMessage   `json:"default"`
+	Fallback  bool              `json:"fallback"`
 	Doc       string            `json:"doc"`
 }
 

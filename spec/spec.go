@@ -103,8 +103,44 @@ type Rule struct {
 	Format string `json:"format,omitempty"`
 	// Default is the documented default value.
 	Default json.RawMessage `json:"default,omitempty"`
+	// Fallback: a value outside Enum is documented to fall back to Default
+	// rather than be refused ("Uses default values if the format is
+	// incorrect"), so validation lets it through for the action to resolve.
+	Fallback bool `json:"fallback,omitempty"`
 	// Doc quotes where the constraint is stated.
 	Doc string `json:"doc,omitempty"`
+
+	// enumTexts are the Enum values as text (strings unquoted), for Allows.
+	enumTexts []string
+}
+
+// Allows reports whether a value, written as text (a string as it is, a
+// number or boolean as its JSON text), is one of Enum; a rule without
+// Enum allows everything.
+func (r *Rule) Allows(text string) bool {
+	if len(r.Enum) == 0 {
+		return true
+	}
+	if r.enumTexts == nil { // a Rule not read from a file: no cache
+		return slices.Contains(enumTexts(r.Enum), text)
+	}
+	return slices.Contains(r.enumTexts, text)
+}
+
+// EnumTexts returns the Enum values as text, in the rule's order.
+func (r *Rule) EnumTexts() []string { return enumTexts(r.Enum) }
+
+func enumTexts(enum []json.RawMessage) []string {
+	out := make([]string, 0, len(enum))
+	for _, e := range enum {
+		var str string
+		if json.Unmarshal(e, &str) == nil {
+			out = append(out, str)
+		} else {
+			out = append(out, string(e))
+		}
+	}
+	return out
 }
 
 // Example is one published example of an action.
@@ -251,6 +287,7 @@ func parse(fsys fs.FS, prefix string) (*Service, error) {
 		if !ok {
 			return nil, fmt.Errorf("spec %s: rule %q names no member", prefix, key)
 		}
+		r.enumTexts = enumTexts(r.Enum)
 		m.Rule = r
 	}
 	for name, a := range api.Actions {
