@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
 // SimulatorPath is the SDK simulator page, one path for every SDK flow:
@@ -65,4 +67,24 @@ func (w withSimulatorURL) MarshalJSON() ([]byte, error) {
 	out = append(out, `"SimulatorURL":`...)
 	out = append(out, field...)
 	return append(out, '}'), nil
+}
+
+// PageOpener is implemented by a flow whose sessions react to their page
+// being opened in a browser (an SDK flow whose scenario completes "auto"
+// completes when its simulator page opens, as the web flow's does when its
+// verification page opens). Open changes only the session it is given.
+type PageOpener interface {
+	Open(sess *store.Session, now time.Time)
+}
+
+// Open is a session's page opening: its flow's Open when the flow is a
+// PageOpener, after a due expiry is materialised. It returns the session
+// as it is afterwards.
+func (h *Hub) Open(token string) (*store.Session, error) {
+	return h.Update(token, func(sess *store.Session, f Flow) error {
+		if o, ok := f.(PageOpener); ok {
+			o.Open(sess, h.Now())
+		}
+		return nil
+	})
 }

@@ -2,7 +2,9 @@ package flow
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
+	"time"
 )
 
 func TestSDKTable(t *testing.T) {
@@ -67,5 +69,23 @@ func TestRenderSimulatorURL(t *testing.T) {
 	}
 	if got := SimulatorURL("http://e", "a b&c"); got != "http://e/sdk/?token=a+b%26c" {
 		t.Errorf("SimulatorURL escapes the token: %s", got)
+	}
+}
+
+// TestHubOpen: a flow without a page hook opens like Get (the due expiry
+// materialised, nothing else changed).
+func TestHubOpen(t *testing.T) {
+	h, c, _ := newHub(t)
+	tok := create(t, h, "short", "A")
+	sess, err := h.Open(tok)
+	if err != nil || h.Status(sess) != StatusPending || sess.PageOpened {
+		t.Fatalf("Open = %+v, %v", sess, err)
+	}
+	c.Advance(2 * time.Minute)
+	if sess, err = h.Open(tok); err != nil || h.Status(sess) != StatusExpired {
+		t.Errorf("Open after the lifetime = %v, %v; want expired", h.Status(sess), err)
+	}
+	if _, err := h.Open("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Open unknown = %v", err)
 	}
 }

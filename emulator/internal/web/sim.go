@@ -122,6 +122,20 @@ func (h *handler) simulator(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	view := q.Get("view")
+	if r.Method == http.MethodGet && f.Status(sess) == flow.StatusPending {
+		// The page opening is an event of the session (HEAD changes
+		// nothing): a scenario that completes "auto" completes now, and
+		// this request shows its result.
+		opened, err := h.hub.Open(token)
+		if err != nil {
+			h.simError(w, r, lang, err)
+			return
+		}
+		if sess = opened; f.Status(sess) == flow.StatusCompleted {
+			view = "result"
+		}
+	}
 	d := h.simPage(lang, sess, f, table)
 	switch d.Sim.Status {
 	case flow.StatusPending:
@@ -130,7 +144,7 @@ func (h *handler) simulator(w http.ResponseWriter, r *http.Request) {
 	case flow.StatusExpired:
 		d.Name, d.Title, d.Lead = "sdk-expired", "sim.expired.title", "sim.expired.lead"
 	default:
-		if q.Get("view") == "result" {
+		if view == "result" {
 			d.Name, d.Title, d.Lead = "sdk-result", "sim.result.title", "sim.result.lead"
 		} else {
 			d.Name, d.Title, d.Lead = "sdk-completed", "sim.completed.title", "sim.completed.lead"
@@ -289,9 +303,12 @@ func simGroups(t catalog.Flow) []simGroup {
 // lifecycleFields are members of a rendering the page shows elsewhere, or
 // that are not request parameters.
 var lifecycleFields = map[string]bool{
-	"Flow": true, "Token": true, "State": true, "Scenario": true, "ScenarioReason": true,
-	"Timeline": true, "Result": true, "Description": true, "SimulatorURL": true,
-	"Attempts": true, "Polls": true, "PageOpened": true, "Scripted": true, "CompletedAt": true,
+	"Flow": true, "Token": true, "SdkToken": true, "BizToken": true, "State": true,
+	"Scenario": true, "ScenarioReason": true, "Scripted": true, "Completion": true,
+	"Timeline": true, "Result": true, "Description": true, "PendingResult": true,
+	"SimulatorURL": true, "VerificationURL": true, "ApplyAction": true, "ResultAction": true,
+	"Attempts": true, "Polls": true, "PageOpened": true,
+	"CreatedAt": true, "CompletedAt": true, "ExpiresAt": true, "ResultExpiresAt": true,
 }
 
 // renderedParams lists a rendering's other members, top-level values

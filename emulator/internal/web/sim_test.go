@@ -88,6 +88,15 @@ func (f *sdkFlow) Complete(sess *store.Session, body json.RawMessage, now time.T
 	return nil
 }
 
+// Open (flow.PageOpener) records the visit and plays a scenario named
+// "auto:<code>", as a scenario that completes automatically.
+func (f *sdkFlow) Open(sess *store.Session, now time.Time) {
+	sess.PageOpened = true
+	if c, ok := strings.CutPrefix(sess.Scenario, "auto:"); ok && sess.State == store.StatePending {
+		_ = f.Complete(sess, json.RawMessage(`{"Result":"`+c+`"}`), now)
+	}
+}
+
 func (f *sdkFlow) SetScenario(sess *store.Session, sc *scenarios.Scenario, _ time.Time) error {
 	if sess.State != store.StatePending {
 		return flow.ErrCompleted
@@ -293,6 +302,25 @@ func TestSimulatorWithoutJS(t *testing.T) {
 
 func TestSimulatorStates(t *testing.T) {
 	e := newSimEnv(t)
+	t.Run("opening the page", func(t *testing.T) {
+		tok := e.sdkSession(func(s *store.Session, _ *sdkData) { s.Scenario = "auto:1004" })
+		req, _ := http.NewRequest(http.MethodHead, e.srv.URL+"/sdk/?token="+tok, nil)
+		e.do(req)
+		if sess, _ := e.data(tok); sess.PageOpened || sess.State != store.StatePending {
+			t.Fatalf("HEAD changed the session: opened %v, %s", sess.PageOpened, sess.State)
+		}
+		// The flow completes the session when its page opens: this very
+		// request shows the result.
+		r := e.sim(tok)
+		wantPage(t, r, "sdk-result")
+		wantCode(t, r, "1004")
+		wantPage(t, e.sim(tok), "sdk-completed")
+		plain := e.sdkSession()
+		wantPage(t, e.sim(plain), "sdk")
+		if sess, _ := e.data(plain); !sess.PageOpened || sess.State != store.StatePending {
+			t.Errorf("GET did not record the visit (%v) or completed the session (%s)", sess.PageOpened, sess.State)
+		}
+	})
 	t.Run("unknown token", func(t *testing.T) {
 		r := e.sim("00000000-0000-0000-0000-000000000000")
 		if r.StatusCode != http.StatusNotFound || pageName(r.Body) != "error" || !strings.Contains(r.Body, "Verification not found") {
