@@ -35,7 +35,9 @@ func validateStruct(obj *spec.Object, v reflect.Value, prefix string) *catalog.E
 		path := prefix + m.Name
 		// A required text given empty is as good as absent: the real API
 		// answers MissingParameter for RedirectURL="".
-		if isAbsent(f) || (m.Required && m.Type == "string" && f.Kind() == reflect.Pointer && f.Elem().String() == "") {
+		// An optional text given empty is as good as absent too: Tencent's
+		// own examples send "ValidateData": "" for a member with an enum.
+		if isAbsent(f) || (m.Type == "string" && f.Kind() == reflect.Pointer && f.Elem().String() == "") {
 			if m.Required {
 				return catalog.Missing(path)
 			}
