@@ -564,11 +564,15 @@ func (probeFlow) Complete(sess *store.Session, body json.RawMessage, now time.Ti
 	return nil
 }
 
-func (p probeFlow) Render(sess *store.Session, _ string) any {
+func (p probeFlow) Render(sess *store.Session, base string) any {
 	out := probeJSON{Flow: p.kind, Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
 		Result: sess.Data.(*probeData).Result, Timeline: sess.Timeline}
 	if out.Result != "" {
 		out.Description = "text of " + out.Result
+	}
+	if _, sdk := flow.SDKTable(p.kind); sdk {
+		u := flow.SimulatorURL(base, sess.Token)
+		out.SimulatorURL = &u
 	}
 	return out
 }
@@ -628,7 +632,8 @@ func TestOtherFlow(t *testing.T) {
 }
 
 // TestSDKFlowSimulatorURL: a session of an SDK flow (here a probe of kind
-// selfie) has SimulatorURL in the control API, and the dashboard links it;
+// selfie, rendering flow.SimulatorURL as SDK flows do) has SimulatorURL in
+// the control API with the request's base, and the dashboard links it;
 // other flows have none.
 func TestSDKFlowSimulatorURL(t *testing.T) {
 	f := newFixture(t, "")

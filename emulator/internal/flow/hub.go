@@ -174,15 +174,11 @@ func (h *Hub) Status(sess *store.Session) string {
 	return f.Status(sess)
 }
 
-// Render is the session as the control API shows it. An SDK flow's
-// session (see SDKTable) also has "SimulatorURL", its simulator page.
+// Render is the session as the control API shows it.
 func (h *Hub) Render(sess *store.Session, base string) any {
 	f, err := h.FlowOf(sess)
 	if err != nil {
 		return map[string]any{"Flow": sess.Flow, "Token": sess.Token, "SecretId": sess.SecretID, "State": sess.State}
-	}
-	if _, sdk := SDKTable(f.Kind()); sdk {
-		return withSimulatorURL{rendering: f.Render(sess, base), url: SimulatorURL(base, sess.Token)}
 	}
 	return f.Render(sess, base)
 }

@@ -1,8 +1,6 @@
 package flow
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/url"
 	"time"
 
@@ -30,43 +28,12 @@ func SDKTable(kind string) (catalog.Flow, bool) {
 }
 
 // SimulatorURL is the simulator page of token under base (the
-// browser-facing scheme://host, "" for a relative link).
+// browser-facing scheme://host, "" for a relative link). Every SDK flow's
+// Render has it as "SimulatorURL" (the control API's link, which the
+// dashboard follows); flows own their renderings, and the typed controls
+// read them by type, so the hub does not add it.
 func SimulatorURL(base, token string) string {
 	return base + SimulatorPath + "?token=" + url.QueryEscape(token)
-}
-
-// withSimulatorURL is an SDK flow's rendering with the session's
-// SimulatorURL added as the last member, so that every SDK flow's session
-// links to its page without each flow writing the field.
-type withSimulatorURL struct {
-	rendering any
-	url       string
-}
-
-// MarshalJSON writes the flow's rendering with "SimulatorURL" appended, or
-// the rendering unchanged when it is not an object or has the field.
-func (w withSimulatorURL) MarshalJSON() ([]byte, error) {
-	inner, err := json.Marshal(w.rendering)
-	if err != nil {
-		return nil, err
-	}
-	inner = bytes.TrimSpace(inner)
-	var probe struct{ SimulatorURL *json.RawMessage }
-	if len(inner) < 2 || inner[0] != '{' || json.Unmarshal(inner, &probe) != nil || probe.SimulatorURL != nil {
-		return inner, nil
-	}
-	field, err := json.Marshal(w.url)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(inner)+len(field)+18)
-	out = append(out, inner[:len(inner)-1]...)
-	if len(bytes.TrimSpace(inner[1:len(inner)-1])) > 0 {
-		out = append(out, ',')
-	}
-	out = append(out, `"SimulatorURL":`...)
-	out = append(out, field...)
-	return append(out, '}'), nil
 }
 
 // PageOpener is implemented by a flow whose sessions react to their page

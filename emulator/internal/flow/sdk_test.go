@@ -1,7 +1,6 @@
 package flow
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -22,53 +21,15 @@ func TestSDKTable(t *testing.T) {
 	}
 }
 
-// TestRenderSimulatorURL: the hub adds SimulatorURL to an SDK flow's
-// rendering, as its last member, and leaves other flows alone.
-func TestRenderSimulatorURL(t *testing.T) {
-	reg, err := NewRegistry(&testFlow{kind: "selfie"}, &testFlow{kind: "short"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, _, _ := newHub(t)
-	h.flows = reg
-	sdk := create(t, h, "selfie", "A")
-	other := create(t, h, "short", "A")
-	for _, tc := range []struct {
-		token, base, want string
-	}{
-		{sdk, "http://emu.test:9000", `{"Flow":"selfie","Link":"http://emu.test:9000/` + sdk + `","Token":"` + sdk + `","SimulatorURL":"http://emu.test:9000/sdk/?token=` + sdk + `"}`},
-		{sdk, "", `{"Flow":"selfie","Link":"/` + sdk + `","Token":"` + sdk + `","SimulatorURL":"/sdk/?token=` + sdk + `"}`},
-		{other, "http://e", `{"Flow":"short","Link":"http://e/` + other + `","Token":"` + other + `"}`},
+func TestSimulatorURL(t *testing.T) {
+	for _, tc := range []struct{ base, token, want string }{
+		{"http://emu.test:9000", "ABC-1", "http://emu.test:9000/sdk/?token=ABC-1"},
+		{"", "ABC-1", "/sdk/?token=ABC-1"},
+		{"http://e", "a b&c", "http://e/sdk/?token=a+b%26c"},
 	} {
-		sess, err := h.Get(tc.token)
-		if err != nil {
-			t.Fatal(err)
+		if got := SimulatorURL(tc.base, tc.token); got != tc.want {
+			t.Errorf("SimulatorURL(%q, %q) = %q, want %q", tc.base, tc.token, got, tc.want)
 		}
-		got, err := json.Marshal(h.Render(sess, tc.base))
-		if err != nil || string(got) != tc.want {
-			t.Errorf("Render = %s, %v\nwant %s", got, err, tc.want)
-		}
-	}
-	// Renderings that are not objects, or have the field, are kept.
-	for _, tc := range []struct {
-		rendering any
-		want      string
-	}{
-		{map[string]any{}, `{"SimulatorURL":"/sdk/?token=T"}`},
-		{map[string]any{"SimulatorURL": "mine"}, `{"SimulatorURL":"mine"}`},
-		{"text", `"text"`},
-		{nil, `null`},
-		{struct {
-			A int `json:"a"`
-		}{1}, `{"a":1,"SimulatorURL":"/sdk/?token=T"}`},
-	} {
-		got, err := json.Marshal(withSimulatorURL{rendering: tc.rendering, url: SimulatorURL("", "T")})
-		if err != nil || string(got) != tc.want {
-			t.Errorf("%v: %s, %v; want %s", tc.rendering, got, err, tc.want)
-		}
-	}
-	if got := SimulatorURL("http://e", "a b&c"); got != "http://e/sdk/?token=a+b%26c" {
-		t.Errorf("SimulatorURL escapes the token: %s", got)
 	}
 }
 
