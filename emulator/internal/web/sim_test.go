@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -206,7 +207,7 @@ func TestSimulatorPendingPage(t *testing.T) {
 	var want []string
 	for _, c := range table.Codes {
 		want = append(want, c.Code)
-		if !strings.Contains(r.Body, c.Message) {
+		if !strings.Contains(html.UnescapeString(r.Body), c.Message) {
 			t.Errorf("message of %s (%q) not shown", c.Code, c.Message)
 		}
 	}
@@ -261,7 +262,7 @@ func TestSimulatorWithoutJS(t *testing.T) {
 			wantPage(t, res, "sdk-result")
 			wantCode(t, res, c.Code)
 			wantStatus(t, res, "completed")
-			if msg, _ := testidText(res.Body, "result-message"); msg != c.Message {
+			if msg, _ := testidText(res.Body, "result-message"); html.UnescapeString(msg) != c.Message {
 				t.Errorf("result-message %q, want %q", msg, c.Message)
 			}
 			if !strings.Contains(res.Body, "GetLivenessResult now answers this result.") {
