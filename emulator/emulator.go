@@ -28,6 +28,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -163,6 +164,7 @@ type Server struct {
 	loader  *scenarios.Loader
 	hub     *flow.Hub
 	service *faceid.Service
+	sdk     *sdkflow.Service
 	actions *actions.Layer
 	files   *files.Area
 	gateway *api.Gateway
@@ -223,7 +225,8 @@ func New(opts Options) (*Server, error) {
 	// Every token flow is registered here; the registry is also the codec
 	// the disk store reads each flow's part of a session with.
 	webFlow := faceid.NewWeb(s.scenarioSet)
-	flows, err := flow.NewRegistry(webFlow)
+	sdkFlows := sdkflow.NewFlows(s.scenarioSet)
+	flows, err := flow.NewRegistry(append([]flow.Flow{webFlow}, sdkFlows.All()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -284,6 +287,8 @@ func New(opts Options) (*Server, error) {
 	s.files = files.New(s.clock, idSource, builtin)
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
+	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
+	s.sdk.Register(s.actions)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Hub:        s.hub,

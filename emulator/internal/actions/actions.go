@@ -157,7 +157,7 @@ func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply { return c.Re
 // with values (members the handler works out, such as an upload link) and
 // then the scenario's scripted response members over the default answer.
 func (c *Call) Respond(values map[string]any) api.Reply {
-	sc, _ := c.Select("")
+	sc := c.Select("")
 	b, _ := sc.Behavior(c.Action.Name)
 	reply, done := Scripted(b, c.layer.cfg.Counters.Scoped(c.Common.SecretID, sc.Name, c.Action.Name, b.Times))
 	if done {
@@ -211,7 +211,14 @@ func (c *Call) Param(name string) (string, bool) {
 // Select chooses the call's scenario (RuleId and Extra parameters where
 // the action has them, match rules, the SecretId's default) and notes the
 // choice for the journal. flow names the token flow the call starts, if any.
-func (c *Call) Select(flow string) (*scenarios.Scenario, scenarios.Reason) {
+func (c *Call) Select(flow string) *scenarios.Scenario {
+	sc, _ := c.SelectReason(flow)
+	return sc
+}
+
+// SelectReason is Select that also says why the scenario was chosen (a
+// session keeps it).
+func (c *Call) SelectReason(flow string) (*scenarios.Scenario, scenarios.Reason) {
 	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param}
 	in.RuleID, _ = c.Param("RuleId")
 	in.Extra, _ = c.Param("Extra")
