@@ -44,6 +44,8 @@ const (
 const (
 	maxParams     = 40
 	maxParamValue = 160
+	// maxToken bounds a token (flows make 36-character UUIDs).
+	maxToken = 128
 )
 
 // simData is what the simulator pages show of a session.
@@ -158,8 +160,13 @@ func (h *handler) simulator(w http.ResponseWriter, r *http.Request) {
 // itself (400 no token, 404 unknown or not an SDK flow) when it reports
 // false.
 func (h *handler) simSession(w http.ResponseWriter, r *http.Request, lang, token string) (*store.Session, flow.Flow, catalog.Flow, bool) {
-	if token == "" {
+	switch {
+	case token == "":
 		h.renderErrorIn(w, r, lang, http.StatusBadRequest, "notoken")
+		return nil, nil, catalog.Flow{}, false
+	case len(token) > maxToken:
+		// No flow makes such a token; the store is not asked.
+		h.renderErrorIn(w, r, lang, http.StatusNotFound, "notfound")
 		return nil, nil, catalog.Flow{}, false
 	}
 	sess, err := h.hub.Get(token)

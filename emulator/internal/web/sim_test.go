@@ -330,6 +330,9 @@ func TestSimulatorStates(t *testing.T) {
 		if p := e.simPost(url.Values{"token": {"nope"}, "result": {"0"}}); p.StatusCode != http.StatusNotFound {
 			t.Errorf("POST unknown token: %d", p.StatusCode)
 		}
+		if r := e.sim(strings.Repeat("A", 4000)); r.StatusCode != http.StatusNotFound || strings.Contains(r.Body, "AAAA") {
+			t.Errorf("oversized token: %d", r.StatusCode)
+		}
 	})
 	t.Run("missing token", func(t *testing.T) {
 		for _, r := range []response{e.get("/sdk/"), e.simPost(url.Values{"result": {"0"}})} {
