@@ -20,6 +20,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -178,6 +179,10 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+
+	// secretScenarios are the SecretIds' default scenarios chosen at run
+	// time (SetSecretScenario), laid over every loaded set.
+	secretScenarios scenarios.SecretDefaults
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -289,6 +294,7 @@ func New(opts Options) (*Server, error) {
 	faceid.RegisterUpload(s.actions, s.files)
 	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
 	s.sdk.Register(s.actions)
+	apionly.Register(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Hub:        s.hub,
@@ -296,6 +302,7 @@ func New(opts Options) (*Server, error) {
 		Clock:      s.clock,
 		Scenarios:  s.scenarioSet,
 		Ready:      s.isReady,
+		Secrets:    s,
 		AdminToken: opts.AdminToken,
 		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:    opts.Version,
@@ -341,11 +348,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it anyway).
 func (s *Server) scenarioSet() *scenarios.Set {
 	<-s.loaded
-	if set := s.loader.Current(); set != nil {
-		return set
+	set := s.loader.Current()
+	if set == nil {
+		set, _ = scenarios.NewSet(nil)
 	}
-	set, _ := scenarios.NewSet(nil)
-	return set
+	return s.secretScenarios.Apply(set)
 }
 
 // isReady: a listener serves and the scenarios are loaded.

@@ -11,8 +11,12 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
-// jpegBase64 is the start of a JPEG (SOI, APP0 JFIF), base64-encoded.
-const jpegBase64 = "/9j/4AAQSkZJRgABAQ=="
+// jpegBase64 is the start of a JPEG (SOI, APP0 JFIF), base64-encoded;
+// mp4Base64 the start of an MP4 (an ftyp box of brand mp42).
+const (
+	jpegBase64 = "/9j/4AAQSkZJRgABAQ=="
+	mp4Base64  = "AAAAGGZ0eXBtcDQy"
+)
 
 // fitsSpec checks a JSON value against a spec member type, recursively:
 // the answer must decode into any SDK's response type generated from the
@@ -117,8 +121,10 @@ func validValue(m *spec.Member, tokens map[string]string) any {
 	}
 	if r != nil {
 		switch r.Format {
-		case "base64":
+		case "base64", "image-base64", "media-base64":
 			return jpegBase64
+		case "video-base64":
+			return mp4Base64
 		case "url":
 			return "https://merchant.example/callback"
 		}
