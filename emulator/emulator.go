@@ -1,7 +1,8 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
 // (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
-// verification page under /reflect/ and the control API under /_emulator.
+// verification page under /reflect/, the SDK simulator page under /sdk/ and
+// the control API under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.
@@ -325,7 +326,7 @@ func New(opts Options) (*Server, error) {
 		Version:        opts.Version,
 		Logger:         log,
 	})
-	s.web = web.New(web.Config{Service: s.service, Logger: log})
+	s.web = web.New(web.Config{Service: s.service, Hub: s.hub, Logger: log})
 	return s, nil
 }
 
@@ -375,7 +376,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == control.Prefix || strings.HasPrefix(p, control.Prefix+"/"):
 		s.control.ServeHTTP(w, r)
-	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
+	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"),
+		p == "/sdk" || strings.HasPrefix(p, flow.SimulatorPath):
+		// The verification page and the SDK simulator page.
 		s.web.ServeHTTP(w, r)
 	case strings.HasPrefix(p, files.Prefix):
 		s.files.ServeHTTP(w, r)

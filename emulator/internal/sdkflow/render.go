@@ -10,10 +10,6 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
-// SimulatorPath is the path of the SDK simulator page; a session's page is
-// SimulatorPath + "?token=" + token.
-const SimulatorPath = "/sdk/"
-
 // SessionJSON is an SDK flow's session as the control API (and the
 // simulator page) shows it. Field names follow the Tencent API's
 // PascalCase; Flow and Token are the fields every flow's sessions have.
@@ -92,7 +88,7 @@ func (f *Flow) Render(sess *store.Session, base string) any {
 		State:          f.Status(sess),
 		CreatedAt:      sess.CreatedAt.UTC(),
 		ResultExpires:  sess.CreatedAt.Add(f.spec.ResultLifetime).UTC(),
-		SimulatorURL:   base + SimulatorPath + "?token=" + sess.Token,
+		SimulatorURL:   flow.SimulatorURL(base, sess.Token),
 		Extra:          d.Extra,
 		Config:         d.Config,
 		Scenario:       sc.Name,
