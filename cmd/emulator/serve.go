@@ -80,6 +80,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		tlsInfo = info
 	}
 
+	// SIGHUP is caught before anything can report ready: a reload asked
+	// for once /_emulator/ready answers 200 must never be lost (with SIGHUP
+	// ignored by the parent, as under nohup) nor kill the process (the
+	// default action). One queued before the loop below runs is served
+	// there.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	errc := make(chan error, len(servers))
 	for i := range servers {
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], listeners[i])
@@ -102,9 +111,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go srv.Loader().Watch(runCtx, c.ReloadInterval)
 	}
 	go sweep(runCtx, srv)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	for {
 		select {
