@@ -91,6 +91,35 @@ func readmeCommands(t *testing.T, readme string) []string {
 	return cmds
 }
 
+var readmeLink = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+
+// TestReadmeLinks: every relative link of the README names a file or
+// folder of the repository (a clone has nothing beside it).
+func TestReadmeLinks(t *testing.T) {
+	root := shipRepoRoot(t)
+	data, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range readmeLink.FindAllStringSubmatch(string(data), -1) {
+		target, _, _ := strings.Cut(m[1], "#")
+		if target == "" || strings.Contains(target, "://") {
+			continue
+		}
+		clean := filepath.Clean(target)
+		if filepath.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+			t.Errorf("README links %s, outside the repository", m[1])
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(root, clean)); err != nil {
+			t.Errorf("README links %s: %v", m[1], err)
+		}
+	}
+	if strings.Contains(string(data), "../shared") {
+		t.Error("README points at ../shared, which a clone does not have")
+	}
+}
+
 func TestReadmeCommands(t *testing.T) {
 	root := shipRepoRoot(t)
 	data, err := os.ReadFile(filepath.Join(root, "README.md"))
