@@ -242,11 +242,24 @@ func TestServeLifecycle(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	banner := stdout.String()
-	for _, want := range []string{"SecretId=AKIDEMULATOR", "(documented default)", "/_emulator/ui", "endpoint \"" + addr + "\""} {
-		if !strings.Contains(banner, want) {
-			t.Errorf("banner lacks %q:\n%s", want, banner)
+	// The banner is several writes: wait (bounded) for all of it, not
+	// just its first line.
+	wants := []string{"SecretId=AKIDEMULATOR", "(documented default)", "/_emulator/ui", "endpoint \"" + addr + "\""}
+	for {
+		banner, missing := stdout.String(), ""
+		for _, want := range wants {
+			if !strings.Contains(banner, want) {
+				missing = want
+				break
+			}
 		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("banner lacks %q:\n%s", missing, banner)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	var hcOut, hcErr syncbuf.Buffer

@@ -80,9 +80,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		tlsInfo = info
 	}
 
-	// SIGHUP is caught before the listener answers: a reload asked for while
-	// the scenarios still load (a test that saw health) must not kill the
-	// process, SIGHUP's default action. It is handled once they are loaded.
+	// SIGHUP is caught before anything can report ready: a reload asked
+	// for once /_emulator/ready answers 200 must never be lost (with SIGHUP
+	// ignored by the parent, as under nohup) nor kill the process (the
+	// default action). One queued before the loop below runs is served
+	// there.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

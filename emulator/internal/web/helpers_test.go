@@ -153,14 +153,21 @@ func (e *testEnv) openAt(page, token string, query ...string) response {
 	return e.get(p)
 }
 
-// post submits the step form as a browser without JavaScript would.
+// post submits the step form as a browser without JavaScript would: to
+// the page's own URL (the forms have no action).
 func (e *testEnv) post(token, step string, fields ...string) response {
+	e.t.Helper()
+	return e.postTo("/reflect/?token="+url.QueryEscape(token)+"&step="+step, token, step, fields...)
+}
+
+// postTo submits a step form to path.
+func (e *testEnv) postTo(path, token, step string, fields ...string) response {
 	e.t.Helper()
 	form := url.Values{"token": {token}, "step": {step}}
 	for i := 0; i+1 < len(fields); i += 2 {
 		form.Add(fields[i], fields[i+1])
 	}
-	return e.postForm("/reflect/step", form)
+	return e.postForm(path, form)
 }
 
 // postForm submits form to path as a browser without JavaScript would;
@@ -175,19 +182,14 @@ func (e *testEnv) postForm(path string, form url.Values, header ...string) respo
 	return e.do(req)
 }
 
-// follow GETs the Location of a 303 (relative to /reflect/step).
+// follow GETs the Location of a 303, resolved as a browser resolves it
+// against the page URL the form was posted to.
 func (e *testEnv) follow(r response) response {
-	e.t.Helper()
-	return e.followFrom("/reflect/step", r)
-}
-
-// followFrom GETs the Location of a 303 answered at path.
-func (e *testEnv) followFrom(path string, r response) response {
 	e.t.Helper()
 	if r.StatusCode != http.StatusSeeOther {
 		e.t.Fatalf("status %d, want 303; body:\n%.800s", r.StatusCode, r.Body)
 	}
-	base, _ := url.Parse(e.srv.URL + path)
+	base := r.Request.URL
 	loc, err := base.Parse(r.Header.Get("Location"))
 	if err != nil {
 		e.t.Fatal(err)

@@ -164,7 +164,7 @@ func (e *simEnv) simPost(form url.Values, header ...string) response {
 // simFollow GETs the Location of a 303 (relative to /sdk/).
 func (e *simEnv) simFollow(r response) response {
 	e.t.Helper()
-	return e.followFrom("/sdk/", r)
+	return e.follow(r)
 }
 
 func (e *simEnv) data(token string) (*store.Session, *sdkData) {

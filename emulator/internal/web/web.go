@@ -17,8 +17,12 @@
 // merchant (with AutoSkip, a pass redirects at once).
 //
 // The whole flow works without JavaScript: every step is a form POST to
-// /reflect/step answered with 303 to the next GET (post/redirect/get), so any
-// HTTP client can complete it. The current step travels in the query
+// the page's own URL (/reflect/?token=T...) answered with 303 to the next
+// GET (post/redirect/get), so any HTTP client can complete it. The 303's
+// Location is the query-only reference "?token=T&step=S", which every
+// client resolves to /reflect/?token=... (a "./?token=..." from a
+// /reflect/step URL made curl request /reflect?token=..., one more
+// redirect per step). POST /reflect/step is still accepted. The current step travels in the query
 // (?token=T&step=privacy) and is used only to navigate; every decision is
 // taken by the faceid session API. Scripts can skip the pages with the
 // outcome shortcut, GET /reflect/?token=T&outcome=<ErrorCode>, answered with
@@ -138,7 +142,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "reflect/"+query(r))
 		w.WriteHeader(http.StatusMovedPermanently)
 	case p == pagePath:
-		if !allow(w, r, http.MethodGet, http.MethodHead) {
+		if !allow(w, r, http.MethodGet, http.MethodHead, http.MethodPost) {
+			return
+		}
+		if r.Method == http.MethodPost {
+			h.step(w, r)
 			return
 		}
 		h.page(w, r)
@@ -246,9 +254,14 @@ func securityHeaders(w http.ResponseWriter, formTarget string) {
 }
 
 // seeOther answers a step POST with 303 to another step of the page. The
-// Location is relative to /reflect/step, so it stays under a path prefix.
-func seeOther(w http.ResponseWriter, token, step string, extra ...string) {
-	loc := "./?token=" + urlQueryEscape(token)
+// Location is relative, so it stays under a path prefix: a query-only
+// reference for a POST to the page itself (the page's forms), "./?..." for
+// one to /reflect/step.
+func seeOther(w http.ResponseWriter, r *http.Request, token, step string, extra ...string) {
+	loc := "?token=" + urlQueryEscape(token)
+	if r.URL.Path == stepPath {
+		loc = "./" + loc
+	}
 	if step != "" {
 		loc += "&step=" + step
 	}
