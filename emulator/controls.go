@@ -8,6 +8,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
@@ -199,11 +200,12 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // time: 11*time.Minute expires pending VerificationURLs (result 15),
 // 73*time.Hour makes results unreadable (BizTokenExpired). Request
 // signatures keep being checked against real time, so SDK calls still
-// work. The clock is shared by every namespace.
+// work. The clock is shared by every namespace. The offset from real time
+// saturates at ±100 years (clock.MaxOffset) instead of wrapping.
 func (s *Server) Advance(d time.Duration) time.Time { return s.clock.Advance(d) }
 
 // SetTime makes the clock token lifetimes see read t (and run on from
-// there).
+// there); a t more than 100 years from real time lands at that bound.
 func (s *Server) SetTime(t time.Time) { s.clock.Set(t) }
 
 // ResetClock puts the clock back to real time.
@@ -242,4 +244,53 @@ func (s *Server) ScenarioList() []ScenarioInfo { return s.control.Scenarios() }
 func (s *Server) Ready() bool {
 	ok, _ := s.control.IsReady()
 	return ok
+}
+
+// SDKSession is a session of an SDK token flow (selfie, ekyc, liveness,
+// reflect) as the control API shows it.
+type SDKSession = sdkflow.SessionJSON
+
+// errNotSDK is returned by the SDK controls for a session of another flow.
+var errNotSDK = errors.New("not a session of an SDK flow")
+
+// asSDKSession turns a rendered session into an SDKSession.
+func asSDKSession(v any, err error) (SDKSession, error) {
+	if err != nil {
+		return SDKSession{}, err
+	}
+	sess, ok := v.(SDKSession)
+	if !ok {
+		return SDKSession{}, errors.Join(ErrInvalidControl, errNotSDK)
+	}
+	return sess, nil
+}
+
+// SDKSession returns the session of a token of an SDK flow, with its Flow,
+// Config, attempts and Result code.
+func (s *Server) SDKSession(token string) (SDKSession, error) {
+	return asSDKSession(s.control.Session(token, ""))
+}
+
+// CompleteResult finishes a pending session of an SDK flow with a result
+// code of that flow's table ("0", "1002", "FailedOperation.SilentThreshold",
+// ...), as if the SDK had ended so; WithSimilarity sets the comparison's
+// score. ErrUnknownCode for a code the flow does not have.
+func (s *Server) CompleteResult(token, code string, opts ...CompleteOption) (SDKSession, error) {
+	o := collect(opts)
+	raw, err := json.Marshal(sdkflow.CompleteRequest{Result: &code, Similarity: o.similarity})
+	if err != nil {
+		return SDKSession{}, err
+	}
+	return asSDKSession(s.control.Complete(token, raw, ""))
+}
+
+// OpenSimulator does what opening the SDK simulator page does: it marks
+// the session's page opened and completes a session whose scenario
+// completes automatically.
+func (s *Server) OpenSimulator(token string) (SDKSession, error) {
+	sess, err := s.sdk.Open(token)
+	if err != nil {
+		return SDKSession{}, err
+	}
+	return asSDKSession(s.hub.Render(sess, s.opts.PublicURL), nil)
 }

@@ -1,7 +1,8 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
 // (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
-// verification page under /reflect/ and the control API under /_emulator.
+// verification page under /reflect/, the SDK simulator page under /sdk/ and
+// the control API under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.
@@ -14,11 +15,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -27,6 +30,8 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/metrics"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -140,6 +145,10 @@ type Options struct {
 	JournalSize int
 	// AdminToken protects /_emulator (except health and ready).
 	AdminToken string
+	// AllowedOrigins are browser origins (scheme://host[:port]) besides the
+	// emulator's own allowed to call state-changing /_emulator routes; "*"
+	// allows every origin. Others get 403.
+	AllowedOrigins []string
 	// Clock is the base clock for token lifetimes (the control API moves an
 	// offset over it); nil = real time.
 	Clock Clock
@@ -162,10 +171,12 @@ type Server struct {
 	loader  *scenarios.Loader
 	hub     *flow.Hub
 	service *faceid.Service
+	sdk     *sdkflow.Service
 	actions *actions.Layer
 	files   *files.Area
 	gateway *api.Gateway
 	journal *control.Journal
+	metrics *metrics.Metrics
 	control *control.Handler
 	web     http.Handler
 	creds   []Credential
@@ -175,6 +186,13 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+	// served are the actions the gateway serves, read once by servesAction.
+	servedOnce sync.Once
+	served     map[string]bool
+
+	// secretScenarios are the SecretIds' default scenarios chosen at run
+	// time (SetSecretScenario), laid over every loaded set.
+	secretScenarios scenarios.SecretDefaults
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -210,19 +228,22 @@ func New(opts Options) (*Server, error) {
 	if max == 0 {
 		max = DefaultMaxSessions
 	}
+	met := metrics.New(metrics.Config{})
 	s := &Server{
 		opts:    opts,
 		log:     log,
 		clock:   clock.NewOffset(opts.Clock),
 		loader:  loader,
 		journal: control.NewJournal(opts.JournalSize),
+		metrics: met,
 		creds:   creds,
 		loaded:  make(chan struct{}),
 	}
 	// Every token flow is registered here; the registry is also the codec
 	// the disk store reads each flow's part of a session with.
 	webFlow := faceid.NewWeb(s.scenarioSet)
-	flows, err := flow.NewRegistry(webFlow)
+	sdkFlows := sdkflow.NewFlows(s.scenarioSet)
+	flows, err := flow.NewRegistry(append([]flow.Flow{webFlow}, sdkFlows.All()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +255,7 @@ func New(opts Options) (*Server, error) {
 		}
 		st = disk
 	}
+	met.SetSessions(sessionCounts(st))
 	s.store = st
 	load := func() {
 		defer close(s.loaded)
@@ -249,7 +271,7 @@ func New(opts Options) (*Server, error) {
 	}
 	idSource := ids.NewSource()
 	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock,
-		MaxSessions: max, OnEviction: s.noticeEvictions(idSource)})
+		MaxSessions: max, OnEviction: s.noticeEvictions(idSource), Observer: storeMetrics{met}})
 	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
 		Verifier: signature.New(signature.Config{
@@ -264,7 +286,7 @@ func New(opts Options) (*Server, error) {
 		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		Clock:     s.clock,
 		Logger:    log,
-		Observer:  s.journal,
+		Observer:  api.Observers{s.journal, met.Service("faceid", s.servesAction)},
 	})
 	samples := media.Encode()
 	s.actions = actions.New(actions.Config{
@@ -284,20 +306,52 @@ func New(opts Options) (*Server, error) {
 	s.files = files.New(s.clock, idSource, builtin)
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
+	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
+	s.sdk.Register(s.actions)
+	apionly.Register(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
-		Hub:        s.hub,
-		Journal:    s.journal,
-		Clock:      s.clock,
-		Scenarios:  s.scenarioSet,
-		Ready:      s.isReady,
-		AdminToken: opts.AdminToken,
-		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
-		Version:    opts.Version,
-		Logger:     log,
+		Hub:            s.hub,
+		Journal:        s.journal,
+		Clock:          s.clock,
+		Scenarios:      s.scenarioSet,
+		Ready:          s.isReady,
+		Secrets:        s,
+		AdminToken:     opts.AdminToken,
+		AllowedOrigins: opts.AllowedOrigins,
+		Metrics:        met,
+		PublicURL:      strings.TrimSuffix(opts.PublicURL, "/"),
+		Version:        opts.Version,
+		Logger:         log,
 	})
-	s.web = web.New(web.Config{Service: s.service, Logger: log})
+	s.web = web.New(web.Config{Service: s.service, Hub: s.hub, Logger: log})
 	return s, nil
+}
+
+// sessionCounts counts st's sessions by flow and state for the metrics.
+func sessionCounts(st store.Store) metrics.SessionCounts {
+	counter, ok := st.(store.StateCounter)
+	if !ok {
+		return nil
+	}
+	return counter.CountByFlowState
+}
+
+// servesAction reports whether the gateway serves action (for the metrics'
+// bounded action label): registered one by one (read once, after
+// registration) or resolved by the spec-driven layer.
+func (s *Server) servesAction(action string) bool {
+	s.servedOnce.Do(func() {
+		s.served = map[string]bool{}
+		for _, a := range s.gateway.Actions() {
+			s.served[a] = true
+		}
+	})
+	if s.served[action] {
+		return true
+	}
+	_, ok := s.actions.Resolve(action) // the spec-driven actions
+	return ok
 }
 
 // ScenarioError reports broken scenario files.
@@ -320,7 +374,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == control.Prefix || strings.HasPrefix(p, control.Prefix+"/"):
 		s.control.ServeHTTP(w, r)
-	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
+	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"),
+		p == "/sdk" || strings.HasPrefix(p, flow.SimulatorPath):
+		// The verification page and the SDK simulator page.
 		s.web.ServeHTTP(w, r)
 	case strings.HasPrefix(p, files.Prefix):
 		s.files.ServeHTTP(w, r)
@@ -334,11 +390,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it anyway).
 func (s *Server) scenarioSet() *scenarios.Set {
 	<-s.loaded
-	if set := s.loader.Current(); set != nil {
-		return set
+	set := s.loader.Current()
+	if set == nil {
+		set, _ = scenarios.NewSet(nil)
 	}
-	set, _ := scenarios.NewSet(nil)
-	return set
+	return s.secretScenarios.Apply(set)
 }
 
 // isReady: a listener serves and the scenarios are loaded.
@@ -380,6 +436,14 @@ func (s *Server) Loader() *scenarios.Loader { return s.loader }
 // Sweep evicts sessions past their result lifetime; the binary calls it
 // periodically.
 func (s *Server) Sweep() int { return s.hub.Sweep() }
+
+// storeMetrics gives the metrics what the store reports through the hub:
+// capacity evictions, and the disk store's write latency (its Create and
+// Update, the wait for the group commit included).
+type storeMetrics struct{ m *metrics.Metrics }
+
+func (o storeMetrics) Evicted(_ string, tokens []string) { o.m.IncEvictions(len(tokens)) }
+func (o storeMetrics) WriteLatency(d time.Duration)      { o.m.ObserveWrite(d) }
 
 // EvictionAction is the journal's name for an eviction notice: an entry
 // that is no API call (method EVENT, path /_emulator/events).

@@ -292,7 +292,6 @@ func TestBrowser(t *testing.T) {
 		}
 		b.click("start")
 		b.waitPage("privacy")
-		b.do("tick the agreement", chromedp.Click(chromedp.CSS("#agree")))
 		b.click("privacy-accept")
 		b.waitPage("verify")
 		b.click("outcome-0")
@@ -309,35 +308,51 @@ func TestBrowser(t *testing.T) {
 		b.backAtMerchant(m, "0")
 	})
 
-	t.Run("privacy must be accepted", func(t *testing.T) {
-		b, m, _ := flow(t, "privacy-required", config(map[string]any{"AutoSkipStartPage": true}))
+	t.Run("privacy accepted by its hook alone", func(t *testing.T) {
+		b, m, _ := flow(t, "privacy-accept", config(map[string]any{"AutoSkipStartPage": true}))
 		b.startAtMerchant(m)
 		b.waitPage("privacy")
-		// Keyboard: the focus order is skip link, checkbox, button, and
+		// Keyboard: the focus order is skip link, then the button, and
 		// the focused control shows a visible outline.
 		var order []string
-		for range 3 {
+		for range 2 {
 			b.do("tab", chromedp.KeyEvent("\t"))
 			order = append(order, b.eval(`(function(e){return e.getAttribute("data-testid")||e.id||e.className})(document.activeElement)`))
 		}
-		if got := strings.Join(order, ","); got != "skip,agree,privacy-accept" {
-			t.Errorf("focus order %s, want skip,agree,privacy-accept", got)
+		if got := strings.Join(order, ","); got != "skip,privacy-accept" {
+			t.Errorf("focus order %s, want skip,privacy-accept", got)
 		}
 		if outline := b.eval(`(function(s){return s.outlineStyle+" "+s.outlineWidth})(getComputedStyle(document.activeElement))`); outline != "solid 3px" {
 			t.Errorf("focused button outline %q, want solid 3px", outline)
 		}
+		// The button says what it agrees to (its accessible description).
+		if desc := b.eval(`document.getElementById(document.querySelector('[data-testid="privacy-accept"]').getAttribute("aria-describedby")).textContent`); !strings.Contains(desc, "agree to the privacy agreement") {
+			t.Errorf("privacy-accept is described by %q", desc)
+		}
 		b.screenshot("privacy-focus")
-		b.click("privacy-accept") // the browser refuses: the box is required
-		time.Sleep(300 * time.Millisecond)
-		if valid := b.eval(`String(document.querySelector("#agree").validity.valid)`); valid != "false" {
-			t.Errorf("agreement checkbox validity %s", valid)
-		}
-		if page := b.eval(`document.body.dataset.page`); page != "privacy" {
-			t.Fatalf("left the privacy page without accepting: %s", page)
-		}
-		b.do("tick", chromedp.Click(chromedp.CSS(`label[for="agree"]`)))
-		b.click("privacy-accept")
+		b.do("press Enter on the focused button", chromedp.KeyEvent("\r"))
 		b.waitPage("verify")
+	})
+
+	t.Run("documented hooks alone", func(t *testing.T) {
+		// Only the README's data-testid hooks, clicked in turn, drive every
+		// step: start, privacy-accept, continue (document), outcome-<code>,
+		// retry, result-code, next.
+		b, m, _ := flow(t, "hooks", config(map[string]any{"CheckMode": 1, "IDCardType": "HKIDCard", "LivenessRetryLimit": 2}))
+		b.startAtMerchant(m)
+		for _, step := range []struct{ page, hook string }{
+			{"start", "start"}, {"privacy", "privacy-accept"}, {"document", "continue"},
+			{"verify", "outcome-1002"}, {"failed", "retry"}, {"verify", "outcome-0"},
+		} {
+			b.waitPage(step.page)
+			b.click(step.hook)
+		}
+		b.waitPage("result")
+		b.expectResult("0")
+		b.click("next")
+		if n := merchantDetails(b.backAtMerchant(m, "0")); n != 2 {
+			t.Errorf("%d VerificationDetailList entries, want 2 (1002, then 0)", n)
+		}
 	})
 
 	t.Run("auto skip", func(t *testing.T) {
@@ -346,7 +361,6 @@ func TestBrowser(t *testing.T) {
 		b.waitPage("start")
 		b.click("start")
 		b.waitPage("privacy")
-		b.do("tick", chromedp.Click(chromedp.CSS("#agree")))
 		b.click("privacy-accept")
 		b.waitPage("verify")
 		b.click("outcome-0")
@@ -467,7 +481,6 @@ func TestBrowser(t *testing.T) {
 		if got := b.text("privacy-accept"); got != "同意并继续" {
 			t.Errorf("privacy button %q", got)
 		}
-		b.do("tick", chromedp.Click(chromedp.CSS("#agree")))
 		b.click("privacy-accept")
 		b.waitPage("verify")
 		if body := b.eval(`document.body.innerText`); !strings.Contains(body, "人脸验证") || strings.Contains(body, "Face verification") {
@@ -595,7 +608,6 @@ func TestBrowser(t *testing.T) {
 		b.waitPage("start")
 		b.click("start")
 		b.waitPage("privacy")
-		b.do("tick", chromedp.Click(chromedp.CSS("#agree")))
 		b.click("privacy-accept")
 		b.waitPage("verify")
 		attrs, err := chromedp.Run(b.ctx, chromedp.Attributes(chromedp.CSS("#camera")))

@@ -188,8 +188,8 @@ func ctrStart(t testing.TB, base string, opts []string, args ...string) *contain
 	ctrPodman(t, append(append(run, image), args...)...)
 	t.Cleanup(func() { ctrCommand(ctrTimeout, "rm", "--force", "--time", "0", name) })
 	c := &container{target: &target{Name: "container", Endpoint: strings.TrimPrefix(base, "http://"), BaseURL: base}, Name: name}
-	if err := waitHealthy(base, 30*time.Second, nil); err != nil {
-		t.Fatalf("container %s did not answer health at %s: %v\n%s", name, base, err, ctrLogs(name))
+	if err := waitReady(base, 30*time.Second, nil); err != nil {
+		t.Fatalf("container %s did not become ready at %s: %v\n%s", name, base, err, ctrLogs(name))
 	}
 	return c
 }

@@ -118,6 +118,20 @@ func TestDashboard(t *testing.T) {
 	if got := tab.eval(`document.getElementById('live').className`); !strings.Contains(got, "ok") {
 		t.Errorf("live indicator = %q", got)
 	}
+	// The metrics panel shows the figures of /_emulator/metrics: one Apply,
+	// two Gets (one refused by the signature check) so far.
+	metric := func(name, labels string) string {
+		return `(document.querySelector('#metrics-body tr[data-metric="` + name + `"][data-labels="` + labels + `"] td.value') || {}).textContent`
+	}
+	for _, m := range []struct{ name, labels, want string }{
+		{"emulator_api_requests_total", "action=ApplyWebVerificationBizTokenIntl,code=OK,service=faceid", "1"},
+		{"emulator_api_requests_total", "action=GetWebVerificationResultIntl,code=OK,service=faceid", "1"},
+		{"emulator_api_requests_total", "action=GetWebVerificationResultIntl,code=AuthFailure.SignatureFailure,service=faceid", "1"},
+		{"emulator_signature_failures_total", "reason=AuthFailure.SignatureFailure,service=faceid", "1"},
+		{"emulator_scenario_selections_total", "scenario=default,service=faceid", "1"},
+	} {
+		tab.waitFor("the metric "+m.name+" "+m.labels, metric(m.name, m.labels)+` === "`+m.want+`"`)
+	}
 	tab.screenshot("desktop")
 
 	// The clock offset shows once the clock is moved.

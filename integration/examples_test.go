@@ -6,6 +6,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -344,6 +345,51 @@ func TestExamplesNodeSDK(t *testing.T) {
 			stdout, stderr, code := examplesRun(t, cmd)
 			examplesCheckOutput(t, tc.ok, stdout, stderr, code)
 		})
+	}
+}
+
+// TestExamplesNodePinned: following the Node example's instructions (npm
+// ci in examples/sdk/node) installs the SDK version the Node suite pins and
+// tests, from a lock file, and leaves nothing untracked but node_modules.
+func TestExamplesNodePinned(t *testing.T) {
+	type lock struct {
+		Dependencies map[string]string `json:"dependencies"`
+		Packages     map[string]struct {
+			Version string `json:"version"`
+		} `json:"packages"`
+	}
+	read := func(path string, v any) {
+		t.Helper()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	const sdk = "tencentcloud-sdk-nodejs-intl-en"
+	root := shipRepoRoot(t)
+	var suite, example, exampleLock lock
+	read(filepath.Join(root, "integration", "node", "package.json"), &suite)
+	read(examplesPath(t, "sdk", "node", "package.json"), &example)
+	read(examplesPath(t, "sdk", "node", "package-lock.json"), &exampleLock)
+	want := suite.Dependencies[sdk]
+	if want == "" || strings.ContainsAny(want, "^~*<>x ") {
+		t.Fatalf("integration/node/package.json pins %s %q, want an exact version", sdk, want)
+	}
+	if got := example.Dependencies[sdk]; got != want {
+		t.Errorf("examples/sdk/node/package.json: %s %q, want %q (the version the suite tests)", sdk, got, want)
+	}
+	if got := exampleLock.Packages["node_modules/"+sdk].Version; got != want {
+		t.Errorf("examples/sdk/node/package-lock.json locks %s %q, want %q", sdk, got, want)
+	}
+	src, err := os.ReadFile(examplesPath(t, "sdk", "node", "example.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(src), "npm install") || !strings.Contains(string(src), "npm ci") {
+		t.Error("examples/sdk/node/example.mjs must say npm ci (the locked version), not npm install")
 	}
 }
 

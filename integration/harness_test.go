@@ -131,7 +131,7 @@ type process struct {
 }
 
 // startBinary runs the built binary on a free port with env added to a
-// minimal environment, and waits until health answers.
+// minimal environment, and waits until it is ready (not merely healthy).
 func startBinary(t testing.TB, env ...string) *process {
 	t.Helper()
 	bin := emulatorBinary(t)
@@ -149,8 +149,8 @@ func startBinary(t testing.TB, env ...string) *process {
 	}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() { p.Stop(t) })
-	if err := waitHealthy(p.BaseURL, 10*time.Second, p.done); err != nil {
-		t.Fatalf("emulator binary did not become healthy: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
+	if err := waitReady(p.BaseURL, 30*time.Second, p.done); err != nil {
+		t.Fatalf("emulator binary did not become ready: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
 	}
 	return p
 }
@@ -171,25 +171,35 @@ func (p *process) Stop(t testing.TB) error {
 	}
 }
 
-func waitHealthy(base string, within time.Duration, exited <-chan error) error {
+// waitReady polls /_emulator/ready until it answers 200 (the listener
+// serves and the scenarios, loaded in the background by the binary, are
+// in), within a bounded time. Health is not enough: it answers 200 while
+// the scenarios still load, and a test that reads ready or the scenario
+// list then sees 503 {"status":"starting"} on a loaded machine.
+func waitReady(base string, within time.Duration, exited <-chan error) error {
 	deadline := time.Now().Add(within)
 	client := &http.Client{Timeout: time.Second}
+	last := "no answer"
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-exited:
 			return fmt.Errorf("process exited: %v", err)
 		default:
 		}
-		resp, err := client.Get(base + "/_emulator/health")
-		if err == nil {
+		resp, err := client.Get(base + "/_emulator/ready")
+		if err != nil {
+			last = err.Error()
+		} else {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
+			last = fmt.Sprintf("%d %s", resp.StatusCode, body)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return errors.New("timeout")
+	return fmt.Errorf("not ready within %s (last answer: %s)", within, last)
 }
 
 // goClient is the official Go SDK's CommonClient pointed at the target.

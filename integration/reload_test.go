@@ -66,12 +66,17 @@ func TestBinaryScenarioReload(t *testing.T) {
 	waitFor("second version")
 
 	write("name: my-flow\ndescription: [broken\n")
-	time.Sleep(300 * time.Millisecond)
+	// Wait for the reload to have seen the broken file (it reports it with
+	// its path and line), then check the last good set stayed.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(p.Stderr.String(), "mine.yaml:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the broken file was not reported with its path and line within 10 s:\n%s", p.Stderr)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 	if d := description(); d != "second version" {
 		t.Fatalf("a broken file replaced the last good set: %q", d)
-	}
-	if !strings.Contains(p.Stderr.String(), "mine.yaml:") {
-		t.Errorf("the broken file was not reported with its path and line:\n%s", p.Stderr)
 	}
 
 	// SIGHUP reloads with polling off.

@@ -760,8 +760,8 @@ func shipStartChrooted(t *testing.T, root string, env []string) *process {
 			<-p.done
 		}
 	})
-	if err := waitHealthy(p.BaseURL, 15*time.Second, p.done); err != nil {
-		t.Fatalf("chrooted emulator did not become healthy: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
+	if err := waitReady(p.BaseURL, 30*time.Second, p.done); err != nil {
+		t.Fatalf("chrooted emulator did not become ready: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
 	}
 	return p
 }

@@ -78,10 +78,22 @@ func shutdownSlowApplies(t *testing.T, tg *target, n int) <-chan shutdownResult 
 		}()
 	}
 	sent.Wait()
-	// The requests are tiny: give the server a moment to read them; they
-	// then wait 1.5 s in the emulator.
-	time.Sleep(200 * time.Millisecond)
-	return out
+	// Wait until the server has read and handled every request: Apply
+	// stores its session before the scripted 1.5 s latency holds the
+	// answer back, so n sessions mean n requests in flight. (A fixed pause
+	// was not enough on a loaded machine: a request still in the accept
+	// queue at SIGTERM is refused, not in flight.)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var list ctlSessions
+		if code := controlJSON(t, http.MethodGet, tg.BaseURL+"/_emulator/sessions", nil, &list); code == http.StatusOK && list.Total >= n {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server did not take the %d slow Applies within 15 s", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // shutdownRefused dials until the listener refuses (or limit passes) and

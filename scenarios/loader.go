@@ -216,7 +216,7 @@ func loadUser(ps *Parser, paths []string) userLoad {
 	h := sha256.New()
 	first := map[string]*Scenario{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readScenarioFile(f)
 		if err != nil {
 			u.probs = append(u.probs, Problem{File: f, Reason: "cannot read: " + osReason(err)})
 			continue

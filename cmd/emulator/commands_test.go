@@ -101,6 +101,9 @@ func TestValidateExitCodes(t *testing.T) {
 		{"bad file among good", []string{goodScenarios, badScenarios + "/syntax.yaml"}, 1, "syntax.yaml:3: YAML syntax"},
 		{"missing path", []string{"/no/such/scenarios.yaml"}, 1, "/no/such/scenarios.yaml"},
 		{"no path", nil, 2, ""},
+		// Not a regular file: refused at once instead of read forever
+		// (issue 15; the FIFO case is in package scenarios).
+		{"device", []string{"/dev/zero"}, 1, "/dev/zero: cannot read: not a regular file (a character device)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,11 +242,24 @@ func TestServeLifecycle(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	banner := stdout.String()
-	for _, want := range []string{"SecretId=AKIDEMULATOR", "(documented default)", "/_emulator/ui", "endpoint \"" + addr + "\""} {
-		if !strings.Contains(banner, want) {
-			t.Errorf("banner lacks %q:\n%s", want, banner)
+	// The banner is several writes: wait (bounded) for all of it, not
+	// just its first line.
+	wants := []string{"SecretId=AKIDEMULATOR", "(documented default)", "/_emulator/ui", "endpoint \"" + addr + "\""}
+	for {
+		banner, missing := stdout.String(), ""
+		for _, want := range wants {
+			if !strings.Contains(banner, want) {
+				missing = want
+				break
+			}
 		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("banner lacks %q:\n%s", missing, banner)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 
 	var hcOut, hcErr syncbuf.Buffer

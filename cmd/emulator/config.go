@@ -26,6 +26,7 @@ type config struct {
 	MaxSessions    int
 	JournalSize    int
 	AdminToken     string
+	AllowedOrigins string
 	DataDir        string
 	LogLevel       string
 	LogFormat      string
@@ -119,6 +120,7 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	e.integer(&c.MaxSessions, "max-sessions", "EMULATOR_MAX_SESSIONS", 200000, "sessions kept at most; the oldest are evicted first")
 	e.integer(&c.JournalSize, "journal-size", "EMULATOR_JOURNAL_SIZE", 1000, "API requests kept in the journal")
 	e.str(&c.AdminToken, "admin-token", "EMULATOR_ADMIN_TOKEN", "", "when set, /_emulator routes (but health and ready) need Authorization: Bearer <token>")
+	e.str(&c.AllowedOrigins, "allowed-origins", "EMULATOR_ALLOWED_ORIGINS", "", "browser origins (scheme://host:port), comma-separated, besides the emulator's own, allowed to call state-changing /_emulator routes; * = any")
 	e.str(&c.DataDir, "data-dir", "EMULATOR_DATA_DIR", "", "keep sessions in this directory across restarts; empty = memory only")
 	e.str(&c.LogLevel, "log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	e.str(&c.LogFormat, "log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json")
@@ -143,10 +145,64 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if c.MaxClockSkew < 0 {
-		return nil, fmt.Errorf("--max-clock-skew must not be negative")
+	if err := c.checkBounds(); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// Bounds of the numeric settings. Each is far beyond what a test or a load
+// test needs and keeps a typo (an extra zero, a negative value) from
+// exhausting memory or turning a limit off.
+const (
+	maxMaxSessions    = 10_000_000
+	maxJournalSize    = 1_000_000
+	maxClockSkewBound = 24 * time.Hour
+	minReloadInterval = 10 * time.Millisecond
+	maxReloadInterval = 24 * time.Hour
+	minReadTimeout    = 100 * time.Millisecond
+	maxReadTimeout    = time.Hour
+	maxShutdownGrace  = 5 * time.Minute
+)
+
+// checkBounds refuses settings out of their documented range, naming the
+// flag, its variable, the range and the value given.
+func (c *config) checkBounds() error {
+	type intRule struct {
+		flag, env string
+		v, lo, hi int
+	}
+	for _, r := range []intRule{
+		{"max-sessions", "EMULATOR_MAX_SESSIONS", c.MaxSessions, 1, maxMaxSessions},
+		{"journal-size", "EMULATOR_JOURNAL_SIZE", c.JournalSize, 1, maxJournalSize},
+	} {
+		if r.v < r.lo || r.v > r.hi {
+			return fmt.Errorf("--%s (%s) must be between %d and %d, got %d", r.flag, r.env, r.lo, r.hi, r.v)
+		}
+	}
+	type durRule struct {
+		flag, env string
+		v, lo, hi time.Duration
+		zeroOK    bool // 0 has a meaning of its own (off)
+	}
+	for _, r := range []durRule{
+		{"max-clock-skew", "EMULATOR_MAX_CLOCK_SKEW", c.MaxClockSkew, time.Second, maxClockSkewBound, true},
+		{"reload-interval", "EMULATOR_RELOAD_INTERVAL", c.ReloadInterval, minReloadInterval, maxReloadInterval, true},
+		{"read-timeout", "EMULATOR_READ_TIMEOUT", c.ReadTimeout, minReadTimeout, maxReadTimeout, false},
+		{"shutdown-grace", "EMULATOR_SHUTDOWN_GRACE", c.ShutdownGrace, 0, maxShutdownGrace, true},
+	} {
+		if r.v == 0 && r.zeroOK {
+			continue
+		}
+		if r.v < r.lo || r.v > r.hi {
+			zero := ""
+			if r.zeroOK {
+				zero = " (or 0)"
+			}
+			return fmt.Errorf("--%s (%s) must be between %v and %v%s, got %v", r.flag, r.env, r.lo, r.hi, zero, r.v)
+		}
+	}
+	return nil
 }
 
 func splitList(s string) []string {

@@ -106,8 +106,20 @@ func TestParseConfigBadValues(t *testing.T) {
 		{"duration flag", nil, []string{"--read-timeout=soon"}, "invalid value"},
 		{"unknown flag", nil, []string{"--no-such-flag"}, "flag provided but not defined"},
 		{"positional argument", nil, []string{"extra"}, "unexpected arguments: extra"},
-		{"negative skew flag", nil, []string{"--max-clock-skew=-1s"}, "must not be negative"},
-		{"negative skew env", []string{"EMULATOR_MAX_CLOCK_SKEW=-5m"}, nil, "must not be negative"},
+		{"negative skew flag", nil, []string{"--max-clock-skew=-1s"}, "--max-clock-skew (EMULATOR_MAX_CLOCK_SKEW) must be between 1s and 24h0m0s (or 0), got -1s"},
+		{"negative skew env", []string{"EMULATOR_MAX_CLOCK_SKEW=-5m"}, nil, "must be between 1s and 24h0m0s (or 0), got -5m0s"},
+		// Every numeric setting has a range (issue 15).
+		{"skew too large", []string{"EMULATOR_MAX_CLOCK_SKEW=25h"}, nil, "--max-clock-skew (EMULATOR_MAX_CLOCK_SKEW) must be between"},
+		{"zero sessions", []string{"EMULATOR_MAX_SESSIONS=0"}, nil, "--max-sessions (EMULATOR_MAX_SESSIONS) must be between 1 and 10000000, got 0"},
+		{"negative sessions", nil, []string{"--max-sessions=-5"}, "must be between 1 and 10000000, got -5"},
+		{"too many sessions", []string{"EMULATOR_MAX_SESSIONS=100000000"}, nil, "got 100000000"},
+		{"zero journal", []string{"EMULATOR_JOURNAL_SIZE=0"}, nil, "--journal-size (EMULATOR_JOURNAL_SIZE) must be between 1 and 1000000, got 0"},
+		{"huge journal", nil, []string{"--journal-size=2000000"}, "got 2000000"},
+		{"zero read timeout", []string{"EMULATOR_READ_TIMEOUT=0"}, nil, "--read-timeout (EMULATOR_READ_TIMEOUT) must be between 100ms and 1h0m0s, got 0s"},
+		{"long read timeout", nil, []string{"--read-timeout=2h"}, "got 2h0m0s"},
+		{"tiny reload interval", []string{"EMULATOR_RELOAD_INTERVAL=1ns"}, nil, "--reload-interval (EMULATOR_RELOAD_INTERVAL) must be between 10ms and 24h0m0s (or 0), got 1ns"},
+		{"negative shutdown grace", nil, []string{"--shutdown-grace=-1s"}, "--shutdown-grace (EMULATOR_SHUTDOWN_GRACE) must be between 0s and 5m0s"},
+		{"long shutdown grace", []string{"EMULATOR_SHUTDOWN_GRACE=1h"}, nil, "got 1h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		tlsInfo = info
 	}
 
+	// SIGHUP is caught before anything can report ready: a reload asked
+	// for once /_emulator/ready answers 200 must never be lost (with SIGHUP
+	// ignored by the parent, as under nohup) nor kill the process (the
+	// default action). One queued before the loop below runs is served
+	// there.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	errc := make(chan error, len(servers))
 	for i := range servers {
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], listeners[i])
@@ -103,9 +112,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	go sweep(runCtx, srv)
 	go tuneGC(runCtx)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	for {
 		select {
@@ -163,14 +169,15 @@ func every(ctx context.Context, d time.Duration, fn func()) {
 
 func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 	o := emulator.Options{
-		PublicURL:     c.PublicURL,
-		HostAliases:   splitList(c.HostAliases),
-		ScenarioPaths: splitList(c.Scenarios),
-		MaxSessions:   c.MaxSessions,
-		JournalSize:   c.JournalSize,
-		AdminToken:    c.AdminToken,
-		DataDir:       c.DataDir,
-		Logger:        log,
+		PublicURL:      c.PublicURL,
+		HostAliases:    splitList(c.HostAliases),
+		ScenarioPaths:  splitList(c.Scenarios),
+		MaxSessions:    c.MaxSessions,
+		JournalSize:    c.JournalSize,
+		AdminToken:     c.AdminToken,
+		AllowedOrigins: splitList(c.AllowedOrigins),
+		DataDir:        c.DataDir,
+		Logger:         log,
 		// Answer health before the scenario library is parsed: the cold
 		// start a CI service's health check waits for.
 		LoadScenariosInBackground: true,

@@ -13,7 +13,30 @@ import (
 	"net"
 	"os"
 	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/internal/regfile"
 )
+
+// maxPEMBytes bounds a certificate or key file (a long chain is a few KiB).
+const maxPEMBytes = 1 << 20
+
+// loadKeyPair is tls.LoadX509KeyPair reading only regular files of bounded
+// size, so a FIFO or a device named by mistake fails at once.
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := regfile.Read(certFile, maxPEMBytes)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("--tls-cert %s: %w", certFile, err)
+	}
+	keyPEM, err := regfile.Read(keyFile, maxPEMBytes)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("--tls-key %s: %w", keyFile, err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("TLS certificate: %w", err)
+	}
+	return cert, nil
+}
 
 // listenTLS opens the HTTPS listener with the user's certificate, or with a
 // self-signed one generated for --tls-hosts (written to --tls-write-cert so
@@ -27,9 +50,9 @@ func listenTLS(c *config) (net.Listener, string, error) {
 		if c.TLSCert == "" || c.TLSKey == "" {
 			return nil, "", fmt.Errorf("--tls-cert and --tls-key go together")
 		}
-		cert, err = tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		cert, err = loadKeyPair(c.TLSCert, c.TLSKey)
 		if err != nil {
-			return nil, "", fmt.Errorf("TLS certificate: %w", err)
+			return nil, "", err
 		}
 		info = "  TLS: certificate " + c.TLSCert
 	default:

@@ -26,7 +26,14 @@
 //	go run ./integration/bench [-duration 5s] [-json out.json]
 //
 // from the module root. It exits 1 when a goal is missed (-strict=false to
-// only report).
+// only report), 2 when it fails to run.
+//
+// -short is the CI mode: every phase, every load and every column, but a
+// fraction of a second per load, a few thousand sessions and no goal
+// checked, so it exits non-zero only when the bench itself fails (a
+// server that does not start, a request that is not answered). CI runs it
+// (TestShortMode) so that the bench cannot break unnoticed; its figures
+// mean nothing.
 package main
 
 import (
@@ -69,7 +76,18 @@ type options struct {
 	strict   bool
 	runs     int
 	compare  string // a second emulator binary run beside the first (-compare)
+	// imageSessions is how many sessions carry a 64 KiB image in the
+	// in-process heap figures.
+	imageSessions int
 }
+
+// Defaults of the full run and of -short (the CI mode).
+const (
+	defaultStarts, shortStarts               = 7, 1
+	defaultSessions, shortSessions           = 100_000, 2000
+	defaultImageSessions, shortImageSessions = 2000, 100
+	defaultDuration, shortDuration           = 5 * time.Second, 250 * time.Millisecond
+)
 
 // Pair is one figure for both servers.
 type Pair struct {
@@ -187,18 +205,25 @@ type Report struct {
 
 func main() {
 	var o options
-	flag.DurationVar(&o.duration, "duration", 5*time.Second, "duration of each throughput run")
+	flag.DurationVar(&o.duration, "duration", defaultDuration, "duration of each throughput run")
 	flag.IntVar(&o.conns, "conns", 32, "keep-alive connections of the load generator")
-	flag.IntVar(&o.starts, "starts", 7, "cold starts per server (the median is reported; at least 5)")
-	flag.IntVar(&o.sessions, "sessions", 100_000, "Apply calls for the retained-memory figures")
+	flag.IntVar(&o.starts, "starts", defaultStarts, "cold starts per server (the median is reported; at least 5)")
+	flag.IntVar(&o.sessions, "sessions", defaultSessions, "Apply calls for the retained-memory figures")
 	flag.StringVar(&o.jsonOut, "json", "", "also write the figures as JSON to this file")
 	flag.StringVar(&o.bin, "bin", "", "emulator binary to measure (default: build it with scripts/build.sh)")
 	flag.BoolVar(&o.strict, "strict", true, "exit 1 when a goal is missed")
 	flag.StringVar(&o.compare, "compare", "", "another emulator binary (e.g. a build of main) to run in the same interleaved rounds as the measured one: an A/B of a change, steadier than two bench runs")
 	flag.IntVar(&o.runs, "runs", 1, "throughput runs of every load; the run with the median ratio is reported (steadier on a noisy machine)")
+	short := flag.Bool("short", false, "CI mode: every phase, load and column in seconds, no goal checked (exit non-zero only when the bench fails to run); figures are meaningless")
 	flag.Parse()
+	o.imageSessions = defaultImageSessions
 	if o.starts < 5 {
 		o.starts = 5
+	}
+	if *short {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		o = shortOptions(o, set)
 	}
 	// -scale, -soak, -persist and -startup run alone (scale.go).
 	if ran, err := scaleModes(o, os.Stderr, os.Stdout); ran || err != nil {
@@ -221,13 +246,37 @@ func main() {
 			os.Exit(2)
 		}
 	}
+	os.Exit(exitCode(o, rep))
+}
+
+// exitCode is 1 when a goal is missed and o is strict, else 0 (a bench that
+// fails to run exits 2 before this).
+func exitCode(o options, rep *Report) int {
 	if o.strict {
 		for _, g := range rep.Goals {
 			if !g.Pass {
-				os.Exit(1)
+				return 1
 			}
 		}
 	}
+	return 0
+}
+
+// shortOptions turns o into the CI mode: the flags not given on the
+// command line (set) take their short values, and no goal is checked.
+func shortOptions(o options, set map[string]bool) options {
+	if !set["duration"] {
+		o.duration = shortDuration
+	}
+	if !set["starts"] {
+		o.starts = shortStarts
+	}
+	if !set["sessions"] {
+		o.sessions = shortSessions
+	}
+	o.imageSessions = shortImageSessions
+	o.strict = false
+	return o
 }
 
 func moduleRoot() (string, error) {
@@ -346,8 +395,10 @@ func run(o options, logw io.Writer) (*Report, error) {
 	}
 	rep.QuietApply = loads["apply-tc3 (log warn)"]
 	for j, p := range procs {
-		p.stop()
-		procs[j] = nil
+		if p != nil { // procCompared is nil without -compare
+			p.stop()
+			procs[j] = nil
+		}
 	}
 
 	// Retained memory per session.
@@ -412,7 +463,7 @@ func run(o options, logw io.Writer) (*Report, error) {
 	if rep.Sessions.HeapPerSession, err = heapPerSession(o.sessions, 0, false); err != nil {
 		return nil, err
 	}
-	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = 2000, 64<<10
+	rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes = max(o.imageSessions, 1), 64<<10
 	if rep.Sessions.HeapPerImageSess, err = heapPerSession(rep.Sessions.HeapImageN, rep.Sessions.HeapImageBytes, false); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -24,5 +25,52 @@ func TestOffset(t *testing.T) {
 	o.Reset()
 	if got := o.Now(); !got.Equal(base) {
 		t.Fatalf("after Reset: %v", got)
+	}
+}
+
+// Moves beyond the bounds saturate (Advance, Set) or are refused (TryAdvance,
+// TrySet) and never wrap (issue 15: two advances of 2562047h moved the clock
+// backwards; set to 9999-12-31 landed in 2319).
+func TestOffsetBounds(t *testing.T) {
+	base := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	huge := 2562047 * time.Hour
+	far := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name  string
+		move  func(o *Offset) error
+		skew  time.Duration
+		fails bool
+	}{
+		{"advance twice 2562047h saturates", func(o *Offset) error { o.Advance(huge); o.Advance(huge); return nil }, MaxOffset, false},
+		{"advance back twice saturates", func(o *Offset) error { o.Advance(-huge); o.Advance(-huge); return nil }, -MaxOffset, false},
+		{"advance to the bound exactly", func(o *Offset) error { _, err := o.TryAdvance(MaxOffset); return err }, MaxOffset, false},
+		{"try advance past the bound", func(o *Offset) error { _, err := o.TryAdvance(MaxOffset + 1); return err }, 0, true},
+		{"try advance twice", func(o *Offset) error {
+			if _, err := o.TryAdvance(huge / 4); err != nil {
+				return err
+			}
+			_, err := o.TryAdvance(huge)
+			return err
+		}, huge / 4, true},
+		{"set 9999 saturates", func(o *Offset) error { o.Set(far); return nil }, MaxOffset, false},
+		{"set year 1 saturates", func(o *Offset) error { o.Set(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)); return nil }, -MaxOffset, false},
+		{"try set 9999", func(o *Offset) error { _, err := o.TrySet(far); return err }, 0, true},
+		{"try set in range", func(o *Offset) error { _, err := o.TrySet(base.AddDate(50, 0, 0)); return err }, base.AddDate(50, 0, 0).Sub(base), false},
+	}
+	for _, tc := range cases {
+		o := NewOffset(Fixed(base))
+		err := tc.move(o)
+		if (err != nil) != tc.fails {
+			t.Errorf("%s: err = %v, want failure %v", tc.name, err, tc.fails)
+		}
+		if err != nil && !errors.Is(err, ErrOutOfRange) {
+			t.Errorf("%s: err = %v, want ErrOutOfRange", tc.name, err)
+		}
+		if o.Skew() != tc.skew {
+			t.Errorf("%s: skew = %v, want %v", tc.name, o.Skew(), tc.skew)
+		}
+		if now := o.Now(); now.Before(base.Add(-MaxOffset)) || now.After(base.Add(MaxOffset)) {
+			t.Errorf("%s: Now = %v, outside the bounds", tc.name, now)
+		}
 	}
 }

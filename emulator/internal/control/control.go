@@ -9,17 +9,25 @@
 //
 //	GET    /_emulator/health                      (and HEAD) always 200 {"status":"ok","version":...}
 //	GET    /_emulator/ready                       (and HEAD) 200 {"status":"ready","scenarios":n}, 503 {"status":"starting"}
-//	GET    /_emulator/sessions                    ?secretId= ?flow= ?state=pending|completed|expired ?limit=N
+//	GET    /_emulator/sessions                    ?secretId= ?flow= ?state=pending|completed|expired ?limit=N ?offset=N
 //	GET    /_emulator/sessions/{token}            ?secretId= (404 for a session of another namespace)
 //	POST   /_emulator/sessions/{token}/complete   the flow's body; web: {"ErrorCode":n,"Similarity":x} | {"Scenario":"name"} | empty
 //	PUT    /_emulator/sessions/{token}/scenario   {"Scenario":"name"} | {"Inline":{...}} | {"ErrorCode":n,"Similarity":x}
 //	POST   /_emulator/reset                       ?secretId= (one namespace; none = everything and the clock)
 //	GET    /_emulator/clock
 //	POST   /_emulator/clock                       {"advance":"11m"} | {"set":"2026-01-02T15:04:05Z"} | {"reset":true}
-//	GET    /_emulator/requests                    ?secretId= ?action= ?token= (or ?bizToken=) ?signature= ?errorCode= ?limit=N
+//	GET    /_emulator/requests                    ?secretId= ?action= ?token= (or ?bizToken=) ?signature= ?errorCode= ?limit=N ?offset=N
 //	DELETE /_emulator/requests                    ?secretId=
-//	GET    /_emulator/scenarios                   ?full=1 for the whole definitions
+//	GET    /_emulator/scenarios                   ?full=1 for the whole definitions, ?limit=N ?offset=N
+//	GET    /_emulator/secrets/{SecretId}/scenario the SecretId's default scenario chosen at run time
+//	PUT    /_emulator/secrets/{SecretId}/scenario {"Scenario":"name"} | {"Scenario":""} (back to the files' choice)
+//	GET    /_emulator/metrics                     Prometheus text format 0.0.4
 //	GET    /_emulator/ui                          the dashboard (HTML)
+//
+// List routes page: limit 1-1000 (default 100; 1000 for scenarios), offset
+// skips the newest matches (the first names for scenarios); a page lists
+// the newest matches oldest first and says so in Order, with NextOffset for
+// the next, older page.
 //
 // # Admin token
 //
@@ -36,6 +44,15 @@
 // header, so another site (or another port of the same host, which
 // SameSite treats as the same site) cannot reset or complete sessions
 // through a user's browser.
+//
+// # Cross-origin requests
+//
+// Without an admin token a bearer header protects nothing, so every POST,
+// PUT and DELETE also refuses, with 403, a browser request from another
+// origin: an Origin header naming another host than the one the request
+// came to (or its X-Forwarded-Host, or Config.PublicURL's host), or
+// Sec-Fetch-Site: cross-site. Config.AllowedOrigins lists more origins ("*"
+// for all). Requests without those headers (SDKs, curl, test code) pass.
 package control
 
 import (
@@ -44,7 +61,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +89,22 @@ type Config struct {
 	Scenarios func() *scenarios.Set
 	// Ready reports that a listener serves the emulator.
 	Ready func() bool
+	// Secrets chooses SecretIds' default scenarios at run time (nil: the
+	// routes answer 404).
+	Secrets SecretScenarios
 	// AdminToken, when set, is required as a Bearer token on every route
 	// but health and ready (see the package doc for the dashboard).
 	AdminToken string
 	// PublicURL is the browser-facing base for links, "" = from the request.
 	PublicURL string
-	Version   string
-	Logger    *slog.Logger
+	// AllowedOrigins are the browser origins (scheme://host[:port]) besides
+	// the emulator's own that may call the state-changing routes; "*" lets
+	// every origin through.
+	AllowedOrigins []string
+	// Metrics serves GET /_emulator/metrics (nil = no such route).
+	Metrics http.Handler
+	Version string
+	Logger  *slog.Logger
 }
 
 // Handler serves the control API.
@@ -87,6 +112,11 @@ type Handler struct {
 	cfg    Config
 	router *httprouter.Router
 	ui     *dashboard
+	// allowedOrigins (lower case), anyOrigin and publicHost decide which
+	// browser origins may change state (origin.go).
+	allowedOrigins map[string]bool
+	anyOrigin      bool
+	publicHost     string
 }
 
 // New returns the control API handler.
@@ -101,6 +131,7 @@ func New(cfg Config) *Handler {
 		cfg.Clock = clock.NewOffset(nil)
 	}
 	h := &Handler{cfg: cfg, router: httprouter.New()}
+	h.setAllowedOrigins(cfg.AllowedOrigins)
 	r := h.router
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
@@ -125,12 +156,26 @@ func New(cfg Config) *Handler {
 	r.GET(Prefix+"/requests", h.admin(h.listRequests))
 	r.DELETE(Prefix+"/requests", h.admin(h.clearRequests))
 	r.GET(Prefix+"/scenarios", h.admin(h.listScenarios))
+	if cfg.Metrics != nil {
+		r.GET(Prefix+"/metrics", h.admin(func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+			cfg.Metrics.ServeHTTP(w, r)
+		}))
+	}
+	h.routeSecrets(r)
 	h.routeDashboard()
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. State-changing requests from another
+// browser origin are refused before routing (origin.go).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if why := h.crossOrigin(r); why != "" {
+		writeError(w, http.StatusForbidden, why+" may not change the emulator's state; "+
+			"allow the origin with EMULATOR_ALLOWED_ORIGINS (--allowed-origins)")
+		return
+	}
+	h.router.ServeHTTP(w, r)
+}
 
 // Handle adds a route.
 func (h *Handler) Handle(method, path string, fn httprouter.Handle, protected bool) {
@@ -215,41 +260,29 @@ func (h *Handler) ready(w http.ResponseWriter, _ *http.Request, _ httprouter.Par
 	writeJSON(w, http.StatusOK, ReadyJSON{Status: "ready", Scenarios: n})
 }
 
-// queryInt parses an optional non-negative integer query parameter.
-func queryInt(w http.ResponseWriter, r *http.Request, name string) (int, bool) {
-	raw := r.URL.Query().Get(name)
-	if raw == "" {
-		return 0, true
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 {
-		writeError(w, http.StatusBadRequest, name+" must be a non-negative integer")
-		return 0, false
-	}
-	return n, true
-}
-
 func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	limit, ok := queryInt(w, r, "limit")
+	limit, offset, ok := pageParams(w, r, DefaultPageSize)
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
-	out, total, err := h.Sessions(SessionFilter{SecretID: q.Get("secretId"), Flow: q.Get("flow"), State: q.Get("state"), Limit: limit}, api.RequestBase(r))
+	f := SessionFilter{SecretID: q.Get("secretId"), Flow: q.Get("flow"), State: q.Get("state"), Limit: limit, Offset: offset}
+	out, total, err := h.Sessions(f, api.RequestBase(r))
 	if err != nil {
 		h.sessionError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total, Evicted: h.cfg.Hub.Evictions()})
+	writeJSON(w, http.StatusOK, SessionsJSON{Sessions: out, Total: total, PageJSON: newPage(limit, offset, total), Evicted: h.cfg.Hub.Evictions()})
 }
 
 // SessionsJSON is the answer of GET /_emulator/sessions.
 type SessionsJSON struct {
-	// Sessions are oldest first (the newest "limit" when limited), each as
-	// its flow renders it (every one has "Flow").
+	// Sessions are the page: the newest matches after Offset, oldest
+	// first, each as its flow renders it (every one has "Flow").
 	Sessions []any `json:"Sessions"`
-	// Total is how many sessions matched before the limit.
+	// Total is how many sessions matched before paging.
 	Total int `json:"Total"`
+	PageJSON
 	// Evicted is how many sessions were evicted to stay within
 	// EMULATOR_MAX_SESSIONS since the emulator started (all namespaces).
 	Evicted uint64 `json:"Evicted"`
@@ -350,24 +383,31 @@ func (h *Handler) setClock(w http.ResponseWriter, r *http.Request, _ httprouter.
 			writeError(w, http.StatusBadRequest, "advance: "+err.Error()+` (use a Go duration such as "11m", "73h" or "-30s")`)
 			return
 		}
-		h.cfg.Clock.Advance(d)
+		if _, err := h.cfg.Clock.TryAdvance(d); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	default:
 		t, err := time.Parse(time.RFC3339Nano, req.Set)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "set: "+err.Error()+` (use RFC 3339, e.g. "2026-01-02T15:04:05Z")`)
 			return
 		}
-		h.cfg.Clock.Set(t)
+		if _, err := h.cfg.Clock.TrySet(t); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, h.Clock())
 }
 
 // RequestsJSON is the answer of GET /_emulator/requests.
 type RequestsJSON struct {
-	// Requests are oldest first (the newest "limit" when limited).
+	// Requests are the page: the newest matches after Offset, oldest first.
 	Requests []RequestJSON `json:"Requests"`
-	// Total is how many records matched before the limit.
+	// Total is how many records matched before paging.
 	Total int `json:"Total"`
+	PageJSON
 	// Capacity is how many records the journal keeps (the oldest are
 	// dropped beyond it); Observed is how many requests it has seen since
 	// start (a full reset and DELETE do not change it).
@@ -376,7 +416,7 @@ type RequestsJSON struct {
 }
 
 func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	limit, ok := queryInt(w, r, "limit")
+	limit, offset, ok := pageParams(w, r, DefaultPageSize)
 	if !ok {
 		return
 	}
@@ -394,9 +434,10 @@ func (h *Handler) listRequests(w http.ResponseWriter, r *http.Request, _ httprou
 	}
 	recs, total := h.Requests(RequestFilter{
 		SecretID: q.Get("secretId"), Action: q.Get("action"), Token: token,
-		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit,
+		Signature: sig, ErrorCode: q.Get("errorCode"), Limit: limit, Offset: offset,
 	})
-	writeJSON(w, http.StatusOK, RequestsJSON{Requests: requestsJSON(recs), Total: total, Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
+	writeJSON(w, http.StatusOK, RequestsJSON{Requests: requestsJSON(recs), Total: total, PageJSON: newPage(limit, offset, total),
+		Capacity: h.cfg.Journal.Cap(), Observed: h.cfg.Journal.Total()})
 }
 
 // RequestJSON is a journal record as GET /_emulator/requests shows it:
@@ -428,14 +469,31 @@ func (h *Handler) clearRequests(w http.ResponseWriter, r *http.Request, _ httpro
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// listScenarios pages by name order (the list has no age): offset skips
+// the first names.
 func (h *Handler) listScenarios(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	if r.URL.Query().Get("full") == "1" {
-		list := h.cfg.Scenarios().List()
-		writeJSON(w, http.StatusOK, map[string]any{"Scenarios": list, "Total": len(list)})
+	limit, offset, ok := pageParams(w, r, defaultScenarioPage)
+	if !ok {
 		return
 	}
-	out := h.Scenarios()
-	writeJSON(w, http.StatusOK, map[string]any{"Scenarios": out, "Total": len(out)})
+	var list any
+	total := 0
+	if r.URL.Query().Get("full") == "1" {
+		full := h.cfg.Scenarios().List()
+		total = len(full)
+		list = full[min(offset, total):min(offset+limit, total)]
+	} else {
+		short := h.Scenarios()
+		total = len(short)
+		list = short[min(offset, total):min(offset+limit, total)]
+	}
+	page := newPage(limit, offset, total)
+	page.Order = "by-name"
+	out := map[string]any{"Scenarios": list, "Total": total, "Limit": page.Limit, "Offset": page.Offset, "Order": page.Order}
+	if page.NextOffset != nil {
+		out["NextOffset"] = *page.NextOffset
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *Handler) sessionError(w http.ResponseWriter, err error) {

@@ -2,6 +2,7 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +44,7 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 	f := &fixture{store: store.NewMemory(100), journal: NewJournal(4), ready: &atomic.Bool{},
 		base: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	f.clock = clock.NewOffset(clock.Fixed(f.base))
-	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{})
+	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{"probe"}, probeFlow{"selfie"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +294,32 @@ func TestClockRoutes(t *testing.T) {
 	}
 }
 
+// Moves beyond ±100 years are refused with 400 and leave the clock where it
+// was; nothing wraps (issue 15: two advances of 2562047h moved the clock
+// backwards, set to 9999-12-31 landed in 2319).
+func TestClockBounds(t *testing.T) {
+	f := newFixture(t, "")
+	if r := f.do("POST", "/_emulator/clock", `{"advance":"500000h"}`); r.code != 200 {
+		t.Fatalf("first advance: %d %s", r.code, r.body)
+	}
+	for _, body := range []string{`{"advance":"2562047h"}`, `{"advance":"-2562047h"}`, `{"advance":"500000h"}`,
+		`{"set":"9999-12-31T00:00:00Z"}`, `{"set":"0001-01-01T00:00:00Z"}`} {
+		r := f.do("POST", "/_emulator/clock", body)
+		if r.code != 400 {
+			t.Errorf("%s: status %d, want 400: %s", body, r.code, r.body)
+			continue
+		}
+		if msg := r.errMsg(t); !strings.Contains(msg, "100 years") {
+			t.Errorf("%s: message %q does not state the bound", body, msg)
+		}
+	}
+	var c ClockJSON
+	f.do("GET", "/_emulator/clock", "").decode(t, &c)
+	if !c.Now.Equal(f.base.Add(500000 * time.Hour)) {
+		t.Errorf("refused moves changed the clock: %+v", c)
+	}
+}
+
 func records(rs []RequestJSON) []api.Record {
 	out := make([]api.Record, len(rs))
 	for i, r := range rs {
@@ -515,10 +542,197 @@ func TestDashboardEscapes(t *testing.T) {
 	}
 }
 
+// State-changing routes refuse browser requests from another origin with
+// 403 (issue 15: a page elsewhere could POST /_emulator/reset and /clock
+// through the user's browser); the emulator's own origin, requests without
+// browser headers and configured origins pass, and reads are not affected.
+func TestCrossOriginRefused(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-A", "AKIDA")
+	allowed := newFixture(t, "")
+	allowed.h = New(Config{Hub: f.h.cfg.Hub, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, AllowedOrigins: []string{"http://tests.example:3000/"}})
+	any := newFixture(t, "")
+	any.h = New(Config{Hub: f.h.cfg.Hub, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, AllowedOrigins: []string{"*"}})
+	public := newFixture(t, "")
+	public.h = New(Config{Hub: f.h.cfg.Hub, Journal: f.journal, Clock: f.clock,
+		Scenarios: f.h.cfg.Scenarios, PublicURL: "http://localhost:8780"})
+	host := "emulator.test:8780"
+	cases := []struct {
+		name           string
+		fx             *fixture
+		method, target string
+		body           string
+		header         []string
+		code           int
+	}{
+		{"reset from another site", f, "POST", "/_emulator/reset", "", []string{"Origin", "http://evil.example"}, 403},
+		{"reset from another port", f, "POST", "/_emulator/reset", "", []string{"Origin", "http://emulator.test:3000"}, 403},
+		{"reset from null origin", f, "POST", "/_emulator/reset", "", []string{"Origin", "null"}, 403},
+		{"clock cross-site fetch", f, "POST", "/_emulator/clock", `{"advance":"1h"}`, []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{"complete from another site", f, "POST", "/_emulator/sessions/TOKEN-A/complete", `{"ErrorCode":0}`, []string{"Origin", "https://evil.example"}, 403},
+		{"scenario from another site", f, "PUT", "/_emulator/sessions/TOKEN-A/scenario", `{"ErrorCode":0}`, []string{"Origin", "https://evil.example"}, 403},
+		{"requests delete from another site", f, "DELETE", "/_emulator/requests", "", []string{"Origin", "https://evil.example"}, 403},
+		{"dashboard login from another site", f, "POST", "/_emulator/ui", "token=x", []string{"Origin", "https://evil.example", "Content-Type", "application/x-www-form-urlencoded"}, 403},
+		{"read from another site", f, "GET", "/_emulator/clock", "", []string{"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"}, 200},
+		{"own origin", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://" + host, "Sec-Fetch-Site", "same-origin"}, 200},
+		{"own origin behind a proxy", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "https://public.example", "X-Forwarded-Host", "public.example"}, 200},
+		{"no browser headers", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, nil, 200},
+		{"dashboard form post (no referrer)", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "null", "Sec-Fetch-Site", "same-origin"}, 200},
+		{"null origin from another site", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "null", "Sec-Fetch-Site", "cross-site"}, 403},
+		{"same-site page on another port", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://emulator.test:3000", "Sec-Fetch-Site", "same-site"}, 403},
+		{"same-site without origin", f, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Sec-Fetch-Site", "same-site"}, 200},
+		{"configured origin", allowed, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://tests.example:3000"}, 200},
+		{"configured origin, another one refused", allowed, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://tests.example:3001"}, 403},
+		{"any origin", any, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://evil.example", "Sec-Fetch-Site", "cross-site"}, 200},
+		{"public URL origin", public, "POST", "/_emulator/clock", `{"advance":"1s"}`, []string{"Origin", "http://localhost:8780"}, 200},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.fx.do(c.method, c.target, c.body, append([]string{"Host", host}, c.header...)...)
+			if r.code != c.code {
+				t.Fatalf("status %d, want %d: %s", r.code, c.code, r.body)
+			}
+			if c.code == 403 {
+				if msg := r.errMsg(t); !strings.Contains(msg, "EMULATOR_ALLOWED_ORIGINS") {
+					t.Errorf("message %q does not say how to allow the origin", msg)
+				}
+			}
+		})
+	}
+	var s faceid.SessionJSON
+	f.do("GET", "/_emulator/sessions/TOKEN-A", "").decode(t, &s)
+	if s.State != "pending" || s.Scripted {
+		t.Errorf("a refused request changed the session: %+v", s)
+	}
+}
+
+// The list routes page with a default and a maximum page size (issue 15:
+// an unpaged GET /_emulator/sessions at 80k sessions answered 101 MiB).
+// Pages hold the newest matches, oldest first; NextOffset walks to older
+// ones until the last page.
+func TestListsPage(t *testing.T) {
+	f := newFixture(t, "")
+	f.store = store.NewMemory(5000)
+	set := f.h.cfg.Scenarios
+	flows, err := flow.NewRegistry(faceid.NewWeb(set))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.hub = flow.NewHub(flow.Config{Store: f.store, Flows: flows, Clock: f.clock})
+	f.h = New(Config{Hub: f.hub, Journal: NewJournal(3000), Clock: f.clock, Scenarios: set})
+	const n = 2500
+	for i := range n {
+		f.session(t, fmt.Sprintf("T%04d", i), "AKIDA")
+		f.h.cfg.Journal.Observe(api.Record{RequestID: fmt.Sprintf("r%04d", i)})
+	}
+	type page struct {
+		first, last string
+		count       int
+		PageJSON
+	}
+	sessions := func(q string) page {
+		var out struct {
+			Sessions []struct{ Token string }
+			Total    int
+			PageJSON
+		}
+		f.do("GET", "/_emulator/sessions"+q, "").decode(t, &out)
+		p := page{count: len(out.Sessions), PageJSON: out.PageJSON}
+		if p.count > 0 {
+			p.first, p.last = out.Sessions[0].Token, out.Sessions[p.count-1].Token
+		}
+		if out.Total != n {
+			t.Errorf("%s: Total %d, want %d", q, out.Total, n)
+		}
+		return p
+	}
+	requests := func(q string) page {
+		var out RequestsJSON
+		f.do("GET", "/_emulator/requests"+q, "").decode(t, &out)
+		p := page{count: len(out.Requests), PageJSON: out.PageJSON}
+		if p.count > 0 {
+			p.first, p.last = "T"+out.Requests[0].RequestID[1:], "T"+out.Requests[p.count-1].RequestID[1:]
+		}
+		return p
+	}
+	next := func(v int) *int { return &v }
+	cases := []struct {
+		query       string
+		first, last string
+		count       int
+		nextOffset  *int
+		limit, off  int
+	}{
+		{"", "T2400", "T2499", 100, next(100), 100, 0},
+		{"?limit=1000", "T1500", "T2499", 1000, next(1000), 1000, 0},
+		{"?limit=1000&offset=1000", "T0500", "T1499", 1000, next(2000), 1000, 1000},
+		{"?limit=1000&offset=2000", "T0000", "T0499", 500, nil, 1000, 2000},
+		{"?offset=2490", "T0000", "T0009", 10, nil, 100, 2490},
+		{"?offset=99999", "", "", 0, nil, 100, 99999},
+	}
+	for _, tc := range cases {
+		for name, list := range map[string]func(string) page{"sessions": sessions, "requests": requests} {
+			p := list(tc.query)
+			if p.count != tc.count || p.first != tc.first || p.last != tc.last {
+				t.Errorf("%s%s: %d from %s to %s, want %d from %s to %s", name, tc.query, p.count, p.first, p.last, tc.count, tc.first, tc.last)
+			}
+			if p.Limit != tc.limit || p.Offset != tc.off || p.Order != "oldest-first" {
+				t.Errorf("%s%s: page %+v, want limit %d offset %d oldest-first", name, tc.query, p.PageJSON, tc.limit, tc.off)
+			}
+			if (p.NextOffset == nil) != (tc.nextOffset == nil) || p.NextOffset != nil && *p.NextOffset != *tc.nextOffset {
+				t.Errorf("%s%s: NextOffset %v, want %v", name, tc.query, p.NextOffset, tc.nextOffset)
+			}
+		}
+	}
+	for _, q := range []string{"?limit=0", "?limit=1001", "?limit=x", "?offset=-1", "?offset=y"} {
+		for _, route := range []string{"sessions", "requests", "scenarios"} {
+			r := f.do("GET", "/_emulator/"+route+q, "")
+			if r.code != 400 {
+				t.Errorf("%s%s: status %d, want 400", route, q, r.code)
+				continue
+			}
+			if msg := r.errMsg(t); !strings.Contains(msg, "must be") {
+				t.Errorf("%s%s: message %q", route, q, msg)
+			}
+		}
+	}
+	// Scenarios page by name; the default page is the whole (small) list.
+	type scenarioPage struct {
+		Scenarios  []struct{ Name string }
+		Total      int
+		NextOffset *int
+		Order      string
+	}
+	names := func(p scenarioPage) string {
+		var out []string
+		for _, s := range p.Scenarios {
+			out = append(out, s.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	var sc scenarioPage
+	f.do("GET", "/_emulator/scenarios?limit=1", "").decode(t, &sc)
+	if names(sc) != "default" || sc.Total != 3 || sc.NextOffset == nil || *sc.NextOffset != 1 || sc.Order != "by-name" {
+		t.Errorf("scenarios limit 1 = %+v", sc)
+	}
+	sc = scenarioPage{}
+	f.do("GET", "/_emulator/scenarios?full=1&offset=1", "").decode(t, &sc)
+	if names(sc) != "liveness-1002,pass-0" || sc.Total != 3 || sc.NextOffset != nil {
+		t.Errorf("scenarios full offset 1 = %+v", sc)
+	}
+	sc = scenarioPage{}
+	f.do("GET", "/_emulator/scenarios", "").decode(t, &sc)
+	if names(sc) != "default,liveness-1002,pass-0" {
+		t.Errorf("scenarios = %+v", sc)
+	}
+}
+
 // probeFlow is a second flow, so that the routes are checked for a flow
 // other than web: it completes with {"Result":"<code>"} and renders only
-// the fields every flow has.
-type probeFlow struct{}
+// the fields every flow has. Its kind is "probe", or an SDK flow's kind.
+type probeFlow struct{ kind string }
 
 type probeData struct {
 	Result string `json:"result"`
@@ -527,11 +741,12 @@ type probeData struct {
 func (d *probeData) Clone() store.Data { c := *d; return &c }
 
 type probeJSON struct {
-	Flow, Token, SecretId, State, Result string
-	Timeline                             []store.Event
+	Flow, Token, SecretId, State, Result, Description string
+	Timeline                                          []store.Event
+	SimulatorURL                                      *string
 }
 
-func (probeFlow) Kind() string                                       { return "probe" }
+func (p probeFlow) Kind() string                                     { return p.kind }
 func (probeFlow) NewData() store.Data                                { return &probeData{} }
 func (probeFlow) ResultLifetime() time.Duration                      { return time.Hour }
 func (probeFlow) EvictionGrace() time.Duration                       { return 0 }
@@ -563,9 +778,17 @@ func (probeFlow) Complete(sess *store.Session, body json.RawMessage, now time.Ti
 	return nil
 }
 
-func (probeFlow) Render(sess *store.Session, _ string) any {
-	return probeJSON{Flow: "probe", Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
+func (p probeFlow) Render(sess *store.Session, base string) any {
+	out := probeJSON{Flow: p.kind, Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
 		Result: sess.Data.(*probeData).Result, Timeline: sess.Timeline}
+	if out.Result != "" {
+		out.Description = "text of " + out.Result
+	}
+	if _, sdk := flow.SDKTable(p.kind); sdk {
+		u := flow.SimulatorURL(base, sess.Token)
+		out.SimulatorURL = &u
+	}
+	return out
 }
 
 // TestOtherFlow: the session routes and the dashboard work for a session
@@ -619,5 +842,52 @@ func TestOtherFlow(t *testing.T) {
 	}
 	if n := f.h.Reset("AKIDA").Deleted; n != 2 {
 		t.Errorf("reset deleted %d", n)
+	}
+}
+
+// TestSDKFlowSimulatorURL: a session of an SDK flow (here a probe of kind
+// selfie, rendering flow.SimulatorURL as SDK flows do) has SimulatorURL in
+// the control API with the request's base, and the dashboard links it;
+// other flows have none.
+func TestSDKFlowSimulatorURL(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-WEB", "AKIDA")
+	sdk := f.hub.NewSession("selfie", "AKIDA", &probeData{})
+	probe := f.hub.NewSession("probe", "AKIDA", &probeData{})
+	for _, s := range []*store.Session{sdk, probe} {
+		if err := f.hub.Create(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(tok string) probeJSON {
+		var got probeJSON
+		r := f.do("GET", "/_emulator/sessions/"+tok, "", "Host", "emu.test:9000")
+		r.decode(t, &got)
+		return got
+	}
+	if got := get(sdk.Token); got.SimulatorURL == nil || *got.SimulatorURL != "http://emu.test:9000/sdk/?token="+sdk.Token || got.Flow != "selfie" {
+		t.Errorf("SDK session = %+v", got)
+	}
+	if got := get(probe.Token); got.SimulatorURL != nil {
+		t.Errorf("probe session has SimulatorURL %q", *got.SimulatorURL)
+	}
+	if r := f.do("GET", "/_emulator/sessions/TOKEN-WEB", "", "Host", "emu.test:9000"); strings.Contains(r.body, "SimulatorURL") {
+		t.Errorf("web session has a SimulatorURL: %s", r.body)
+	}
+	var list struct{ Sessions []probeJSON }
+	f.do("GET", "/_emulator/sessions?flow=selfie", "").decode(t, &list)
+	if len(list.Sessions) != 1 || list.Sessions[0].SimulatorURL == nil || !strings.HasSuffix(*list.Sessions[0].SimulatorURL, "/sdk/?token="+sdk.Token) {
+		t.Errorf("list = %+v", list)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+sdk.Token+"/complete", `{"Result":"1002"}`); r.code != 200 || !strings.Contains(r.body, `"SimulatorURL"`) {
+		t.Errorf("complete: %d %s", r.code, r.body)
+	}
+	page := f.do("GET", "/_emulator/ui", "")
+	link := `href="http://example.com/sdk/?token=` + sdk.Token + `" target="_blank" rel="noopener noreferrer" class="sim">simulator</a>`
+	if !strings.Contains(page.body, link) || strings.Count(page.body, `class="sim">simulator`) != 1 {
+		t.Errorf("dashboard lacks the one simulator link %s:\n%s", link, page.body)
+	}
+	if !strings.Contains(page.body, `<span class="code">1002</span> <span class="msg">text of 1002</span>`) {
+		t.Error("dashboard does not show the SDK session's bare result code with its Description")
 	}
 }

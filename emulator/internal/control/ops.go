@@ -3,6 +3,7 @@ package control
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
@@ -35,6 +36,9 @@ type SessionFilter struct {
 	State string
 	// Limit keeps the newest Limit sessions; 0 = all.
 	Limit int
+	// Offset skips the Offset newest matches first (the next page of older
+	// sessions starts at Offset+Limit).
+	Offset int
 }
 
 // RequestFilter selects journal records. Zero fields match everything.
@@ -47,6 +51,18 @@ type RequestFilter struct {
 	ErrorCode string // e.g. "AuthFailure.SignatureFailure"
 	// Limit keeps the newest Limit records; 0 = all the journal holds.
 	Limit int
+	// Offset skips the Offset newest matches first.
+	Offset int
+}
+
+// window returns the part of n items, oldest first, that a page of the
+// newest limit (0 = all) after skipping the offset newest covers.
+func window(n, limit, offset int) (start, end int) {
+	end = max(n-offset, 0)
+	if limit > 0 && end > limit {
+		start = end - limit
+	}
+	return start, end
 }
 
 func (h *Handler) baseURL(base string) string {
@@ -88,10 +104,23 @@ func (h *Handler) Sessions(f SessionFilter, base string) ([]any, int, error) {
 	default:
 		return nil, 0, invalid("state must be pending, completed or expired")
 	}
-	if f.Limit < 0 {
-		return nil, 0, invalid("limit must be a positive number")
+	if f.Limit < 0 || f.Offset < 0 {
+		return nil, 0, invalid("limit and offset must not be negative")
 	}
-	list, total := h.cfg.Hub.List(store.Filter{SecretID: f.SecretID, Flow: f.Flow, State: f.State}, f.Limit)
+	filter := store.Filter{SecretID: f.SecretID, Flow: f.Flow, State: f.State}
+	var list []*store.Session
+	var total int
+	if f.Limit > 0 {
+		// The hub lists the newest Limit+Offset (O(Limit+Offset), not
+		// O(sessions)); the Offset newest of them are dropped here.
+		list, total = h.cfg.Hub.List(filter, f.Limit+min(f.Offset, math.MaxInt32))
+		list = list[:max(len(list)-f.Offset, 0)]
+	} else {
+		// Everything after the Offset newest.
+		list, total = h.cfg.Hub.List(filter, 0)
+		start, end := window(total, f.Limit, f.Offset)
+		list = list[start:end]
+	}
 	out := make([]any, 0, len(list))
 	b := h.baseURL(base)
 	for _, sess := range list {
@@ -201,10 +230,8 @@ func (h *Handler) Clock() ClockJSON {
 func (h *Handler) Requests(f RequestFilter) ([]api.Record, int) {
 	recs := h.cfg.Journal.List(f)
 	total := len(recs)
-	if f.Limit > 0 && len(recs) > f.Limit {
-		recs = recs[len(recs)-f.Limit:]
-	}
-	return recs, total
+	start, end := window(total, f.Limit, f.Offset)
+	return recs[start:end], total
 }
 
 // ScenarioJSON is a loaded scenario as GET /_emulator/scenarios lists it.

@@ -33,7 +33,7 @@ func (s *Service) apply(_ context.Context, c *actions.Call) api.Reply {
 		}
 	}
 
-	sc, reason := c.Select(FlowWeb)
+	sc, reason := c.SelectReason(FlowWeb)
 	chosen := s.shared.str("scenario " + sc.Name + " (" + string(reason) + ")")
 
 	latency := api.Reply{}

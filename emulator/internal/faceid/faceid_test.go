@@ -190,14 +190,35 @@ func TestApplyValidation(t *testing.T) {
 		{`{"RedirectURL":"https://m.example/","Config":{"SelectedWarningCodes":"x"}}`, catalog.InvalidParameterValue},
 		{`{"RedirectURL":"https://m.example/","Config":{"SecurityLevel":2,"ActionList":"blink,mouth","ThemeColor":"red","Language":"fr"}}`, ""},
 	}
+	// Bounded strings: one byte over the bound is refused, the bound itself
+	// accepted (issue 15: 5 MB RedirectURLs were stored).
+	longURL := func(n int) string { return "https://m.example/" + strings.Repeat("a", n-len("https://m.example/")) }
+	cases = append(cases, []struct{ body, code string }{
+		{`{"RedirectURL":"` + longURL(8192) + `"}`, ""},
+		{`{"RedirectURL":"` + longURL(8193) + `"}`, catalog.InvalidParameterValue},
+		{`{"RedirectURL":"` + longURL(5<<20) + `"}`, catalog.InvalidParameterValue},
+		// Text the spec gives no size: at most 64 KiB (actions.MaxTextBytes).
+		{`{"RedirectURL":"https://m.example/","RuleId":"` + strings.Repeat("r", 64<<10) + `"}`, ""},
+		{`{"RedirectURL":"https://m.example/","RuleId":"` + strings.Repeat("r", 64<<10+1) + `"}`, catalog.InvalidParameterValue},
+	}...)
 	for _, tc := range cases {
 		_, err := f.apply(t, "AKID1", tc.body)
 		got := ""
 		if err != nil {
 			got = err.Code
 		}
+		short := tc.body
+		if len(short) > 120 {
+			short = short[:120] + "…"
+		}
 		if got != tc.code {
-			t.Errorf("%s: got %q (%v), want %q", tc.body, got, err, tc.code)
+			t.Errorf("%s: got %q (%v), want %q", short, got, err, tc.code)
+		}
+		// The message names the parameter refused.
+		if err != nil && got == catalog.InvalidParameterValue && len(tc.body) > 1000 {
+			if msg := err.MessageIn(catalog.English); !strings.Contains(msg, "RedirectURL") && !strings.Contains(msg, "RuleId") && !strings.Contains(msg, "SelectedWarningCodes") {
+				t.Errorf("%s: message %q names no parameter", short, msg)
+			}
 		}
 	}
 }

@@ -163,11 +163,12 @@ func seqKey(q uint64) []byte {
 	return k
 }
 
-// OpenBolt opens (or creates) the store in dir, keeping at most max
+// openBolt opens (or creates) the store in dir, keeping at most max
 // sessions (0 = no limit). codec makes each flow's Data when a session is
-// read back. Opening decodes no session: the token index (and the count)
-// is read from the order bucket's keys.
-func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
+// read back. OpenBolt checks the file first (bolt_check.go). Opening
+// decodes no session: the token index (and the count) is read from the
+// order bucket's keys.
+func openBolt(dir string, max int, codec Codec) (*Bolt, error) {
 	if codec == nil {
 		return nil, errors.New("store: OpenBolt needs a Codec")
 	}
@@ -179,6 +180,14 @@ func OpenBolt(dir string, max int, codec Codec) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	// A damaged file can still make bbolt panic while walking it: close it,
+	// and let OpenBolt turn the panic into an error.
+	defer func() {
+		if p := recover(); p != nil {
+			db.Close()
+			panic(p)
+		}
+	}()
 	b := &Bolt{db: db, max: max, codec: codec, ops: make(chan *boltOp, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
 	err = db.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)

@@ -174,7 +174,8 @@ func (h *handler) shortcut(w http.ResponseWriter, r *http.Request, token, raw st
 	}
 }
 
-// step serves POST /reflect/step: the form of every step. It answers with
+// step serves a POST to the page (or to /reflect/step): the form of every
+// step. It answers with
 // 303 to the next GET, or 302 to the merchant when the submission completed
 // the session with a pass and AutoSkip is set.
 func (h *handler) step(w http.ResponseWriter, r *http.Request) {
@@ -200,27 +201,29 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Debug("page step", "token", token, "step", step, "code", f.Get("code"), "status", v.Status)
 	if v.Status != faceid.StatusPending {
-		seeOther(w, token, stepResult)
+		seeOther(w, r, token, stepResult)
 		return
 	}
 	cfg := *v.Web.Config
 	switch step {
 	case stepStart, stepDocument:
-		seeOther(w, token, nextStep(cfg, step))
+		seeOther(w, r, token, nextStep(cfg, step))
 	case stepPrivacy:
+		// The privacy-accept button carries agree=yes itself: one click
+		// (or one POST) accepts, with or without JavaScript.
 		if f.Get("agree") != "yes" {
-			seeOther(w, token, stepPrivacy, "error", "agree")
+			seeOther(w, r, token, stepPrivacy, "error", "agree")
 			return
 		}
-		seeOther(w, token, nextStep(cfg, step))
+		seeOther(w, r, token, nextStep(cfg, step))
 	case stepFailed, stepVerify:
 		if f.Get("action") == "retry" {
-			seeOther(w, token, stepVerify)
+			seeOther(w, r, token, stepVerify)
 			return
 		}
 		h.attempt(w, r, v, f)
 	default:
-		seeOther(w, token, "")
+		seeOther(w, r, token, "")
 	}
 }
 
@@ -252,7 +255,7 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 	}
 	switch {
 	case errors.Is(err, faceid.ErrCompleted):
-		seeOther(w, token, stepResult)
+		seeOther(w, r, token, stepResult)
 		return
 	case err != nil:
 		h.sessionError(w, r, err)
@@ -264,11 +267,11 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 		if s.Result != nil && s.Result.ErrorCode == catalog.ResultPass && s.Config.AutoSkip && toMerchant(w, s.RedirectURL, token) {
 			return
 		}
-		seeOther(w, token, stepResult)
+		seeOther(w, r, token, stepResult)
 	case v.AwaitingRetry:
-		seeOther(w, token, stepFailed)
+		seeOther(w, r, token, stepFailed)
 	default:
-		seeOther(w, token, stepVerify)
+		seeOther(w, r, token, stepVerify)
 	}
 }
 
@@ -306,7 +309,13 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, d *
 // renderError renders an error page (in English: there is no session to
 // take the language from). kind selects error.<kind>.title/lead.
 func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int, kind string) {
-	d := h.newPage(fallbackLanguage, defaultTheme, "error", "error")
+	h.renderErrorIn(w, r, fallbackLanguage, status, kind)
+}
+
+// renderErrorIn renders an error page in lang (the simulator page knows
+// the language without a session).
+func (h *handler) renderErrorIn(w http.ResponseWriter, r *http.Request, lang string, status int, kind string) {
+	d := h.newPage(lang, defaultTheme, "error", "error")
 	d.Title = "error." + kind + ".title"
 	d.Lead = "error." + kind + ".lead"
 	d.Status = status

@@ -78,24 +78,32 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 	}
 
 	r = e.post(tok, "start")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=privacy")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=privacy")
 	r = e.follow(r)
 	wantPage(t, r, "privacy")
-	for _, want := range []string{`type="checkbox" id="agree" name="agree" value="yes" required`, `<label for="agree">`, `data-testid="privacy-accept"`} {
+	// The documented hook alone accepts: the button carries the consent
+	// (no required checkbox to tick first), and says what it agrees to.
+	for _, want := range []string{`<form method="post">`, `type="submit" name="agree" value="yes" aria-describedby="agree" data-testid="privacy-accept"`, `<p class="agree" id="agree">I have read and agree`} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("privacy page lacks %s", want)
 		}
 	}
+	if strings.Contains(r.Body, "required") {
+		t.Error("the privacy page has a required field: a click on privacy-accept alone would not submit")
+	}
 
-	// Submitting without the checkbox (no browser validation) is refused.
+	// A POST without the button's agree=yes (a script) is refused.
 	r = e.follow(e.post(tok, "privacy"))
 	wantPage(t, r, "privacy")
 	if !strings.Contains(r.Body, `role="alert"`) || !strings.Contains(r.Body, "Please accept the privacy agreement") {
 		t.Errorf("refused privacy page shows no error")
 	}
+	if !strings.Contains(r.Body, `aria-describedby="agree agree-error" data-testid="privacy-accept"`) {
+		t.Error("the refused privacy page does not tie its error to the privacy-accept button")
+	}
 
 	r = e.post(tok, "privacy", "agree", "yes")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=verify")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=verify")
 	r = e.follow(r)
 	wantPage(t, r, "verify")
 	for _, code := range []int{0, 1001, 1002, 1004, 1005, 202, 1201, 2015, 2016, 2012, 1410, 1409} {
@@ -119,7 +127,7 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 
 	// A failure with attempts left: the failure and a retry.
 	r = e.post(tok, "verify", "code", "1002")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=failed")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=failed")
 	r = e.follow(r)
 	wantPage(t, r, "failed")
 	if code, _ := testidText(r.Body, "attempt-code"); code != "1002" || !hasTestid(r.Body, "retry") {
@@ -132,11 +140,11 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 	wantPage(t, e.open(tok), "failed")
 
 	r = e.post(tok, "failed", "action", "retry")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=verify")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=verify")
 	wantPage(t, e.follow(r), "verify")
 
 	r = e.post(tok, "verify", "code", "0")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=result")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=result")
 	r = e.follow(r)
 	wantPage(t, r, "result")
 	wantCode(t, r, "0")
@@ -157,7 +165,7 @@ func TestDefaultFlowWithoutJS(t *testing.T) {
 	}
 	// A late form submission changes nothing.
 	r = e.post(tok, "verify", "code", "1005")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=result")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=result")
 	if v := e.view(tok); v.Web.Result.ErrorCode != 0 || len(v.Web.Attempts) != 2 {
 		t.Errorf("late submission changed the session: %+v", v.Web.Result)
 	}
@@ -197,7 +205,7 @@ func TestAutoSkip(t *testing.T) {
 	// A failure still shows the result page.
 	tok = e.session(auto, withConfig(func(c *faceid.WebConfig) { c.LivenessRetryLimit = 1 }))
 	r = e.post(tok, "verify", "code", "1002")
-	wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=result")
+	wantLocation(t, r, http.StatusSeeOther, "?token="+tok+"&step=result")
 	r = e.follow(r)
 	wantCode(t, r, "16")
 
@@ -404,11 +412,23 @@ func TestStatePages(t *testing.T) {
 		if r := e.get("/reflect/step"); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "POST" {
 			t.Errorf("GET /reflect/step: %d", r.StatusCode)
 		}
-		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/reflect/", nil)
-		if r := e.do(req); r.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("POST /reflect/: %d", r.StatusCode)
+		req, _ := http.NewRequest(http.MethodPut, e.srv.URL+"/reflect/", nil)
+		if r := e.do(req); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD, POST" {
+			t.Errorf("PUT /reflect/: %d, Allow %q", r.StatusCode, r.Header.Get("Allow"))
+		}
+		req, _ = http.NewRequest(http.MethodPost, e.srv.URL+"/reflect/", nil)
+		if r := e.do(req); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /reflect/ without a token: %d, want 400", r.StatusCode)
 		}
 		wantLocation(t, e.get("/reflect?token=ABC"), http.StatusMovedPermanently, "reflect/?token=ABC")
+	})
+	t.Run("step path", func(t *testing.T) {
+		// POST /reflect/step, the forms' target before they posted to the
+		// page itself, still works; its Location is relative to it.
+		tok := e.session()
+		r := e.postTo("/reflect/step", tok, "start")
+		wantLocation(t, r, http.StatusSeeOther, "./?token="+tok+"&step=privacy")
+		wantPage(t, e.follow(r), "privacy")
 	})
 	t.Run("cross-site post", func(t *testing.T) {
 		tok := e.session()
@@ -639,14 +659,7 @@ func TestTheme(t *testing.T) {
 }
 
 func TestTranslationsComplete(t *testing.T) {
-	data, err := files.ReadFile("i18n.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := loadTranslations(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := testTranslations(t)
 	if len(tr) != len(languages) {
 		t.Errorf("i18n.json has %d languages, want %d", len(tr), len(languages))
 	}
@@ -697,7 +710,7 @@ func TestTranslationsComplete(t *testing.T) {
 }
 
 // untranslatable keys may equal the English text.
-var untranslatable = map[string]bool{"list.sep": true, "app.badge": true}
+var untranslatable = map[string]bool{"list.sep": true, "app.badge": true, "sim.token": true, "sim.status": true}
 
 // TestEveryPageEveryLanguage renders every page in every language with a
 // strict translation lookup, checks <html lang>, the page budget and that

@@ -3,7 +3,8 @@
 // person in a browser) the emulator's control API completes the
 // verification, then GetWebVerificationResultIntl reads the result.
 //
-//   npm install tencentcloud-sdk-nodejs-intl-en
+//   cd examples/sdk/node
+//   npm ci                           # the SDK version package-lock.json pins (node_modules/ is git-ignored)
 //   node example.mjs                 # prints "ErrorCode: 0 (...)"
 //
 // Environment (all optional):

@@ -13,7 +13,7 @@
   var pauseButton = document.getElementById('pause');
   var paused = false;
   var refreshes = 0;
-  var last = { sessions: '', requests: '', scenarios: '' };
+  var last = { sessions: '', requests: '', scenarios: '', metrics: '' };
 
   function AuthError() { this.message = 'the admin token is no longer accepted: reload the page'; }
 
@@ -93,10 +93,17 @@
   }
 
   function sessionRow(s) {
-    var result = s.Result ?
-      [el('span', { 'class': 'code' }, [s.Result.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [s.Result.ErrorMsg])] :
+    // The web flow's {ErrorCode, ErrorMsg}, or the bare code (and its
+    // Description) an SDK flow renders.
+    var res = s.Result;
+    if (res !== null && res !== undefined && typeof res !== 'object') {
+      res = { ErrorCode: String(res), ErrorMsg: s.Description || '' };
+    }
+    var result = res ?
+      [el('span', { 'class': 'code' }, [res.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [res.ErrorMsg])] :
       ['—'];
-    var link = webURL(s.VerificationURL);
+    // The web flow's verification page, or an SDK flow's simulator page.
+    var link = webURL(s.VerificationURL), sim = !link && webURL(s.SimulatorURL);
     return el('tr', { 'data-token': s.Token }, [
       td('created', 'Created', [timeEl(s.CreatedAt)]),
       td('token mono', 'BizToken', [s.Token], { title: s.Token }),
@@ -105,7 +112,8 @@
       td('scenario', 'Scenario', [s.Scenario], { title: s.ScenarioReason }),
       td('result', 'Result', result),
       td('attempts num', 'Attempts', [(s.Attempts || []).length]),
-      td('page', 'Page', [link ? el('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, ['open']) : '—'])
+      td('page', 'Page', [link ? el('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, ['open']) :
+        sim ? el('a', { href: sim, target: '_blank', rel: 'noopener noreferrer', 'class': 'sim' }, ['simulator']) : '—'])
     ]);
   }
 
@@ -202,6 +210,49 @@
     document.getElementById('scenarios-count').textContent = String(data.Total);
   }
 
+  // Metrics: one row per series of GET /_emulator/metrics?format=json (the
+  // JSON twin of the Prometheus exposition); a histogram shows its count
+  // and mean.
+  var metricNames = {
+    emulator_api_requests_total: 'API requests',
+    emulator_api_request_duration_seconds: 'API latency',
+    emulator_signature_failures_total: 'Signature failures',
+    emulator_sessions: 'Sessions',
+    emulator_session_evictions_total: 'Evictions (EMULATOR_MAX_SESSIONS)',
+    emulator_scenario_selections_total: 'Scenario selections',
+    emulator_store_write_duration_seconds: 'Store writes'
+  };
+
+  function labelText(labels) {
+    return Object.keys(labels || {}).sort().map(function (k) { return k + '=' + labels[k]; }).join(',');
+  }
+
+  function metricRows(f) {
+    var samples = f.samples || [];
+    if (samples.length === 0) { samples = [{ labels: {}, value: 0 }]; }
+    return samples.map(function (s) {
+      var value = String(s.value);
+      if (f.type === 'histogram') {
+        value = s.value + (s.value ? ', mean ' + (s.sum / s.value * 1000).toFixed(2) + ' ms' : '');
+      }
+      var labels = labelText(s.labels);
+      return el('tr', { 'data-metric': f.name, 'data-labels': labels }, [
+        td('name', 'Metric', [metricNames[f.name] || f.name], { title: f.name + ': ' + (f.help || '') }),
+        td('labels mono', 'Labels', [labels.replace(/,/g, ', ') || '—']),
+        td('value num', 'Value', [value])
+      ]);
+    });
+  }
+
+  function renderMetrics(data) {
+    var key = JSON.stringify(data);
+    if (key === last.metrics) { return; }
+    last.metrics = key;
+    var rows = [];
+    (data.families || []).forEach(function (f) { rows = rows.concat(metricRows(f)); });
+    replaceRows('metrics-body', rows, 'No metrics.', 3);
+  }
+
   function renderClock(c) {
     var now = document.getElementById('clock-now');
     var d = parseTime(c.now);
@@ -221,7 +272,8 @@
     var jobs = [
       get('sessions', { secretId: secretId, limit: sessionLimit }).then(renderSessions),
       get('requests', { secretId: secretId, limit: requestLimit }).then(renderRequests),
-      get('clock').then(renderClock)
+      get('clock').then(renderClock),
+      get('metrics', { format: 'json' }).then(renderMetrics)
     ];
     if (refreshes % 5 === 0) { jobs.push(get('scenarios').then(renderScenarios)); }
     return Promise.all(jobs).then(function () {
