@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
@@ -70,6 +72,25 @@ func TestEvictionVisible(t *testing.T) {
 			var list struct{ Total, Evicted int }
 			if code := controlJSON(t, http.MethodGet, tg.BaseURL+"/_emulator/sessions?limit=10", nil, &list); code != 200 || list.Total != max || list.Evicted != 2 {
 				t.Errorf("GET /_emulator/sessions: %d Total %d Evicted %d, want Total %d Evicted 2", code, list.Total, list.Evicted, max)
+			}
+			// The metrics count them too (parsed with the Prometheus text
+			// parser), and a disk store's writes have a latency.
+			code, body := metricsGet(t, tg, "", "")
+			parser := expfmt.NewTextParser(model.UTF8Validation)
+			families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+			if code != 200 || err != nil {
+				t.Fatalf("metrics: %d %v", code, err)
+			}
+			if f := families["emulator_session_evictions_total"]; f == nil {
+				t.Error("metrics: no emulator_session_evictions_total")
+			} else if v, _ := sampleValue(f, map[string]string{}); v != 2 {
+				t.Errorf("metrics: emulator_session_evictions_total %v, want 2", v)
+			}
+			if strings.Contains(tc.name, "bbolt") {
+				writes, _ := sampleValue(families["emulator_store_write_duration_seconds"], map[string]string{})
+				if writes < max+2 {
+					t.Errorf("metrics: %v persistent writes timed, want at least %d", writes, max+2)
+				}
 			}
 			var reqs struct {
 				Requests []struct {
