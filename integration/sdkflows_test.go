@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -42,7 +43,74 @@ type sdkFlow struct {
 }
 
 func sdkFlows() []sdkFlow {
-	return []sdkFlow{selfieFlow(), ekycFlow(), livenessFlow()}
+	return []sdkFlow{selfieFlow(), ekycFlow(), livenessFlow(), reflectFlow()}
+}
+
+// reflectFlow: the reflection SDK's data goes through the emulator's
+// upload area (CreateUploadUrl → PUT → ResourceUrl), as the docs
+// recommend. The light sequence names its session; the liveness package
+// the "SDK" uploads is that sequence file, so the detection finds it.
+func reflectFlow() sdkFlow {
+	return sdkFlow{
+		kind: "reflect",
+		apply: func(t *testing.T, tg *target, c *common.Client) string {
+			device, sum := upload(t, c, "GenerateReflectSequence", []byte("device data of the reflection SDK"))
+			resp, err := call(c, "GenerateReflectSequence", map[string]any{"DeviceDataUrl": device, "DeviceDataMd5": sum, "SecurityLevel": "3"})
+			if err != nil {
+				t.Fatalf("GenerateReflectSequence: %v", err)
+			}
+			seqURL, _ := resp["ReflectSequenceUrl"].(string)
+			seq := httpGet(t, seqURL)
+			got := md5.Sum(seq)
+			if hex.EncodeToString(got[:]) != resp["ReflectSequenceMd5"] {
+				t.Fatalf("the light sequence's MD5 is not ReflectSequenceMd5 %v", resp["ReflectSequenceMd5"])
+			}
+			var doc struct{ ReflectSequence string }
+			if err := json.Unmarshal(seq, &doc); err != nil || len(doc.ReflectSequence) != 36 {
+				t.Fatalf("light sequence %s: %v", seq, err)
+			}
+			return doc.ReflectSequence
+		},
+		result: func(t *testing.T, tg *target, c *common.Client, token string) (string, map[string]any, error) {
+			live, liveSum := upload(t, c, "DetectReflectLivenessAndCompare", []byte(`{"ReflectSequence":"`+token+`","frames":[1,2,3]}`))
+			img, err := os.ReadFile(filepath.Join("..", "emulator", "internal", "faceid", "media", "portrait.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			image, imageSum := upload(t, c, "DetectReflectLivenessAndCompare", img)
+			resp, err := call(c, "DetectReflectLivenessAndCompare", map[string]any{
+				"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum})
+			if err != nil {
+				return sdkCode(err), nil, err
+			}
+			code, _ := resp["Result"].(string)
+			return code, resp, nil
+		},
+		fail:    "FailedOperation.SilentThreshold",
+		illegal: "FailedOperation.LivessUnknownError", expired: "FailedOperation.LivessUnknownError",
+		life: 2 * time.Hour,
+	}
+}
+
+// upload puts data on an upload link of the emulator and returns its
+// ResourceUrl and MD5.
+func upload(t *testing.T, c *common.Client, target string, data []byte) (string, string) {
+	t.Helper()
+	resp, err := call(c, "CreateUploadUrl", map[string]any{"TargetAction": target})
+	if err != nil {
+		t.Fatalf("CreateUploadUrl: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPut, resp["UploadUrl"].(string), bytes.NewReader(data))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("PUT upload = %d", res.StatusCode)
+	}
+	sum := md5.Sum(data)
+	return resp["ResourceUrl"].(string), hex.EncodeToString(sum[:])
 }
 
 func ekycFlow() sdkFlow {
@@ -385,4 +453,67 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestReflectInputs: DetectReflectLivenessAndCompare reads its URLs from
+// the upload area and checks them as documented: MD5, download, image.
+func TestReflectInputs(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	fl := reflectFlow()
+	token := fl.apply(t, tg, c)
+	live, liveSum := upload(t, c, fl.kind, []byte("package of "+token))
+	img, err := os.ReadFile(filepath.Join("..", "emulator", "internal", "faceid", "media", "bestframe.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	image, imageSum := upload(t, c, fl.kind, img)
+	notImage, notImageSum := upload(t, c, fl.kind, []byte("plain text, not an image"))
+	pending, _ := call(c, "CreateUploadUrl", map[string]any{"TargetAction": "DetectReflectLivenessAndCompare"})
+	cases := []struct {
+		name   string
+		params map[string]any
+		want   string
+	}{
+		{"LiveDataMd5 wrong", map[string]any{"LiveDataUrl": live, "LiveDataMd5": imageSum, "ImageUrl": image, "ImageMd5": imageSum}, "InvalidParameterValue"},
+		{"ImageMd5 wrong", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": liveSum}, "InvalidParameterValue"},
+		{"nothing uploaded", map[string]any{"LiveDataUrl": pending["ResourceUrl"], "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "FailedOperation.DownLoadError"},
+		{"unknown upload", map[string]any{"LiveDataUrl": tg.BaseURL + "/files/upload/nope", "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "FailedOperation.DownLoadError"},
+		{"not an image", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": notImage, "ImageMd5": notImageSum}, "FailedOperation.ImageDecodeFailed"},
+		{"not a URL", map[string]any{"LiveDataUrl": "not a url", "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "InvalidParameterValue"},
+	}
+	for _, tc := range cases {
+		if _, err := call(c, "DetectReflectLivenessAndCompare", tc.params); sdkCode(err) != tc.want {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	if st := controlJSON(t, "GET", tg.BaseURL+"/_emulator/sessions/"+token, nil, nil); st != 200 {
+		t.Fatalf("GET session = %d", st)
+	}
+	// The good call passes; its best frame is a JPEG with the stated MD5.
+	resp, err := call(c, "DetectReflectLivenessAndCompare", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum})
+	if err != nil || resp["Result"] != "Success" {
+		t.Fatalf("detect = %v, %v", resp, err)
+	}
+	if sim, _ := resp["Sim"].(float64); sim < 70 {
+		t.Errorf("Sim = %v on a pass", resp["Sim"])
+	}
+	frame := httpGet(t, resp["BestFrameUrl"].(string))
+	sum := md5.Sum(frame)
+	if hex.EncodeToString(sum[:]) != resp["BestFrameMd5"] || http.DetectContentType(frame) != "image/jpeg" {
+		t.Errorf("BestFrameUrl gave %s with MD5 %x, answer says %v", http.DetectContentType(frame), sum, resp["BestFrameMd5"])
+	}
+	var sess map[string]any
+	controlJSON(t, "GET", tg.BaseURL+"/_emulator/sessions/"+token, nil, &sess)
+	if res, _ := sess["Result"].(map[string]any); sess["State"] != "completed" || res["Source"] != "detect" {
+		t.Errorf("after detection: State %v Result %v", sess["State"], sess["Result"])
+	}
+	// The journal names the session.
+	found := false
+	for _, r := range tg.Server.RequestsMatching(emulator.RequestFilter{Token: token}) {
+		found = found || (r.Action == "DetectReflectLivenessAndCompare" && r.Flow == "reflect")
+	}
+	if !found {
+		t.Error("the journal has no DetectReflectLivenessAndCompare record for the session")
+	}
 }

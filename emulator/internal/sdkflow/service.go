@@ -28,6 +28,7 @@ func NewFlows(sets func() *scenarios.Set) *Flows {
 		Selfie:   newFlow(selfieSpec, sets),
 		EKYC:     newFlow(ekycSpec, sets),
 		Liveness: newFlow(livenessSpec, sets),
+		Reflect:  newFlow(reflectSpec, sets),
 	}
 }
 
@@ -94,6 +95,7 @@ func (s *Service) Register(l *actions.Layer) {
 	s.registerSelfie(l)
 	s.registerEKYC(l)
 	s.registerLiveness(l)
+	s.registerReflect(l)
 }
 
 // Open is the simulator page opening a session of an SDK flow: it records
@@ -178,7 +180,9 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 			return nil, reply, true
 		}
 	}
-	if sess.State == store.StatePending {
+	// A flow with a "not finished" answer completes on result calls by
+	// its scenario's mode; the others decide in the call itself.
+	if sess.State == store.StatePending && f.spec.Unfinished != "" {
 		sess, err = s.hub.Update(token, func(sess *store.Session, _ flow.Flow) error {
 			f.Poll(sess, s.hub.Now())
 			return nil
