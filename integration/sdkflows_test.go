@@ -517,3 +517,54 @@ func TestReflectInputs(t *testing.T) {
 		t.Error("the journal has no DetectReflectLivenessAndCompare record for the session")
 	}
 }
+
+// TestSDKFlowLibrary: every shipped scenario of every SDK flow, end to
+// end: set on a fresh session, the first result call answers its code.
+func TestSDKFlowLibrary(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	for _, fl := range sdkFlows() {
+		table, _ := catalog.LookupFlow(fl.kind)
+		covered := map[string]bool{}
+		for _, sc := range tg.Server.Scenarios().List() {
+			if sc.For != fl.kind || sc.Source == "builtin" {
+				continue
+			}
+			if sc.Result == nil || sc.Result.Code == nil {
+				t.Errorf("%s: shipped scenario without result.code", sc.Name)
+				continue
+			}
+			want := *sc.Result.Code
+			covered[want] = true
+			t.Run(sc.Name, func(t *testing.T) {
+				token := fl.apply(t, tg, c)
+				if st := controlJSON(t, "PUT", tg.BaseURL+"/_emulator/sessions/"+token+"/scenario", map[string]any{"Scenario": sc.Name}, nil); st != 200 {
+					t.Fatalf("PUT scenario = %d", st)
+				}
+				code, resp, err := fl.result(t, tg, c, token)
+				if code != want {
+					t.Fatalf("result = %q (%v), want %q", code, err, want)
+				}
+				entry, _ := table.Lookup(want)
+				if resp != nil && resp["Description"] != entry.Message {
+					t.Errorf("Description = %v, want %q", resp["Description"], entry.Message)
+				}
+				s, err := tg.Server.SDKSession(token)
+				if err != nil || s.State != "completed" || s.Result == nil || s.Result.Result != want || s.Result.Category != entry.Category {
+					t.Errorf("session after the result call: %+v, %v", s.Result, err)
+				}
+				// Liveness and comparison failures are one attempt with the code.
+				if entry.Category == "liveness" || entry.Category == "compare" {
+					if len(s.Attempts) != 1 || s.Attempts[0].Result != want {
+						t.Errorf("attempts %+v, want one ending with %s", s.Attempts, want)
+					}
+				}
+			})
+		}
+		for _, code := range table.Codes {
+			if !covered[code.Code] {
+				t.Errorf("%s: no shipped scenario for code %s", fl.kind, code.Code)
+			}
+		}
+	}
+}

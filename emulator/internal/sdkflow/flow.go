@@ -306,6 +306,11 @@ func (f *Flow) attemptOf(d *Data, sa scenarios.Attempt, final string, at time.Ti
 	if a.Code == pass && a.CompareCode != nil {
 		a.Code = *a.CompareCode
 	}
+	if sa.Compare != nil && *sa.Compare == -1 && a.CompareCode == nil {
+		// No comparison runs in this session, so the code can only be
+		// carried by the attempt itself.
+		a.Code = final
+	}
 	if sa.ErrorCode != nil {
 		a.Code = strconv.Itoa(*sa.ErrorCode)
 	}
