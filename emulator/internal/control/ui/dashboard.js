@@ -93,10 +93,14 @@
   }
 
   function sessionRow(s) {
-    var result = s.Result ?
-      [el('span', { 'class': 'code' }, [s.Result.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [s.Result.ErrorMsg])] :
+    // The web flow's result is ErrorCode/ErrorMsg, an SDK flow's
+    // Result/Description; its page is the SDK simulator.
+    var r = s.Result;
+    var result = r ?
+      [el('span', { 'class': 'code' }, [r.ErrorCode !== undefined ? r.ErrorCode : r.Result]), ' ',
+        el('span', { 'class': 'msg' }, [r.ErrorMsg !== undefined ? r.ErrorMsg : r.Description])] :
       ['—'];
-    var link = webURL(s.VerificationURL);
+    var link = webURL(s.VerificationURL || s.SimulatorURL);
     return el('tr', { 'data-token': s.Token }, [
       td('created', 'Created', [timeEl(s.CreatedAt)]),
       td('token mono', 'BizToken', [s.Token], { title: s.Token }),
