@@ -196,6 +196,22 @@ const sdkScenarios = `scenarios:
     attempts: [{liveness: 1002}]
   - name: sdk-polls-2
     completion: {mode: polls, polls: 2}
+  - name: selfie-by-extra
+    for: selfie
+    match: {extra: {exact: pick-me}}
+    result: {code: "1005"}
+    completion: {mode: auto}
+  - name: ekyc-by-extra
+    for: ekyc
+    match: {extra: {exact: pick-me}}
+    result: {code: "2015"}
+    completion: {mode: auto}
+  - name: selfie-result-throttled
+    for: selfie
+    match: {extra: {exact: throttle}}
+    api:
+      GetFaceIdResultIntl: {error: {code: RequestLimitExceeded}, times: 1}
+    completion: {mode: auto}
 `
 
 func sdkTarget(t *testing.T) *target {
@@ -566,5 +582,50 @@ func TestSDKFlowLibrary(t *testing.T) {
 				t.Errorf("%s: no shipped scenario for code %s", fl.kind, code.Code)
 			}
 		}
+	}
+}
+
+// TestSDKFlowsSelection: the apply call selects a scenario written for its
+// flow by match rules (one for another flow never), and the scenario's
+// scripted API behaviour applies to the result action.
+func TestSDKFlowsSelection(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	selfie := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "pick-me"})
+	ekyc := applySDK(t, c, "ApplySdkVerificationToken", map[string]any{"Extra": "pick-me", "CheckMode": 2, "CompareImage": sampleJPEG(t)})
+	for _, tc := range []struct {
+		token, action, scenario, code string
+	}{
+		{selfie, "GetFaceIdResultIntl", "selfie-by-extra", "1005"},
+		{ekyc, "GetSdkVerificationResult", "ekyc-by-extra", "2015"},
+	} {
+		s, err := tg.Server.SDKSession(tc.token)
+		if err != nil || s.Scenario != tc.scenario || s.ScenarioReason != "match" || !s.Scripted {
+			t.Errorf("%s: scenario %q (%s, scripted %v), %v; want %s by match", tc.action, s.Scenario, s.ScenarioReason, s.Scripted, err, tc.scenario)
+		}
+		if code, _, err := resultCall(tc.action)(t, tg, c, tc.token); code != tc.code {
+			t.Errorf("%s = %q (%v), want %q", tc.action, code, err, tc.code)
+		}
+	}
+	// No match: the global default, pending until completed.
+	plain := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "other"})
+	if s, _ := tg.Server.SDKSession(plain); s.Scenario != "default" || s.Scripted || s.Completion.Mode != "manual" {
+		t.Errorf("unmatched apply: scenario %q scripted %v mode %s", s.Scenario, s.Scripted, s.Completion.Mode)
+	}
+	throttled := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "throttle"})
+	if _, err := call(c, "GetFaceIdResultIntl", map[string]any{"SdkToken": throttled}); sdkCode(err) != "RequestLimitExceeded" {
+		t.Errorf("first result call = %v, want RequestLimitExceeded", err)
+	}
+	if code, _, err := resultCall("GetFaceIdResultIntl")(t, tg, c, throttled); code != "0" {
+		t.Errorf("second result call = %q (%v), want 0", code, err)
+	}
+	var reqs []emulator.Request
+	for _, r := range tg.Server.RequestsMatching(emulator.RequestFilter{Token: selfie}) {
+		if r.Flow == "selfie" {
+			reqs = append(reqs, r)
+		}
+	}
+	if len(reqs) != 2 || reqs[0].Action != "GetFaceIdTokenIntl" || reqs[1].Action != "GetFaceIdResultIntl" {
+		t.Errorf("journal of the selfie session: %d records %+v", len(reqs), reqs)
 	}
 }

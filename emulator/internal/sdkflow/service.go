@@ -174,7 +174,8 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 		return nil, api.Reply{Err: catalog.New(f.spec.ExpiredToken)}, true
 	}
 	var reply api.Reply
-	if b, ok := f.scenarioOf(sess).Behavior(c.Action.Name); ok {
+	sc := f.scenarioOf(sess)
+	if b, ok := sc.Behavior(c.Action.Name); ok {
 		var done bool
 		if reply, done = actions.Scripted(b, s.hub.Counters().Token(token, c.Action.Name)); done {
 			return nil, reply, true
@@ -182,7 +183,12 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 	}
 	// A flow with a "not finished" answer completes on result calls by
 	// its scenario's mode; the others decide in the call itself.
-	if sess.State == store.StatePending && f.spec.Unfinished != "" {
+	// A manual session changes on a poll only once its token lifetime has
+	// passed; otherwise the copy just read is the answer and nothing is
+	// written (a disk write per poll with EMULATOR_DATA_DIR).
+	changes := sc.Completion.EffectiveMode() != scenarios.CompletionManual ||
+		(f.spec.TokenLifetime > 0 && now.Sub(sess.CreatedAt) > f.spec.TokenLifetime)
+	if sess.State == store.StatePending && f.spec.Unfinished != "" && changes {
 		sess, err = s.hub.Update(token, func(sess *store.Session, _ flow.Flow) error {
 			f.Poll(sess, s.hub.Now())
 			return nil
