@@ -258,6 +258,16 @@ func TestSDKFlowsControlComplete(t *testing.T) {
 					t.Errorf("result call %d = %q (%v), want %q", i+1, code, err, fl.fail)
 				}
 			}
+			if s, err := tg.Server.Session(token); err != nil || s.Flow != fl.kind || s.Token != token || s.State != "completed" {
+				t.Errorf("Server.Session = %+v, %v", s, err)
+			}
+			found := false
+			for _, s := range tg.Server.Sessions(emulator.SessionFilter{Flow: fl.kind}) {
+				found = found || s.Token == token
+			}
+			if !found {
+				t.Errorf("Server.Sessions(Flow %s) does not list %s", fl.kind, token)
+			}
 			// The typed control completes with a code as well.
 			other := fl.apply(t, tg, c)
 			s, err := tg.Server.CompleteResult(other, fl.pass())
