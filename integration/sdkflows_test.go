@@ -639,3 +639,39 @@ func TestSDKFlowsSelection(t *testing.T) {
 		t.Errorf("journal of the selfie session: %d records %+v", len(reqs), reqs)
 	}
 }
+
+// TestSDKFlowsBadInput: the apply actions' documented rules beyond the
+// spec's types, each with its code.
+func TestSDKFlowsBadInput(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	device, _ := upload(t, c, "GenerateReflectSequence", []byte("device"))
+	cases := []struct {
+		action string
+		params map[string]any
+		want   string
+	}{
+		{"GetFaceIdTokenIntl", map[string]any{"Extra": strings.Repeat("x", 1025)}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"SecureLevel": "1", "ActionList": "blink"}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"CheckMode": "both"}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"RetryLimit": 6}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"Image": "not base64!"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"SecurityLevel": 3, "ActionList": "nod"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"IdCardType": "HKIDCard"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"Extra": strings.Repeat("x", 1025)}, "InvalidParameterValue"},
+		{"ApplyLivenessToken", map[string]any{"SecureLevel": "5"}, "InvalidParameterValue"},
+		{"GenerateReflectSequence", map[string]any{"DeviceDataUrl": device, "DeviceDataMd5": strings.Repeat("0", 32)}, "InvalidParameterValue"},
+		{"GenerateReflectSequence", map[string]any{"DeviceDataUrl": tg.BaseURL + "/files/upload/none", "DeviceDataMd5": strings.Repeat("0", 32)}, "FailedOperation.DownLoadError"},
+		{"GetFaceIdResultIntl", map[string]any{}, "MissingParameter"},
+		{"GetSdkVerificationResult", map[string]any{"SdkToken": "not-a-token"}, "UnauthorizedOperation"},
+		{"GetLivenessResult", map[string]any{"SdkToken": "not-a-token"}, "InvalidParameterValue.BizTokenIllegal"},
+	}
+	for _, tc := range cases {
+		if _, err := call(c, tc.action, tc.params); sdkCode(err) != tc.want {
+			t.Errorf("%s %.80v: %v, want %s", tc.action, tc.params, err, tc.want)
+		}
+	}
+	if n := len(tg.Server.Sessions(emulator.SessionFilter{})); n != 0 {
+		t.Errorf("refused apply calls left %d sessions", n)
+	}
+}

@@ -49,6 +49,9 @@ type ReflectConfig struct {
 // tokenPattern finds a session token in a liveness data package.
 var tokenPattern = regexp.MustCompile(`[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}`)
 
+// maxKeptURL bounds the DeviceDataUrl a session keeps for Render.
+const maxKeptURL = 2048
+
 // maxTokensScanned bounds the tokens tried in one package.
 const maxTokensScanned = 16
 
@@ -61,6 +64,10 @@ func (s *Service) registerReflect(l *actions.Layer) {
 			return api.Reply{Err: err}
 		}
 		cfg := ReflectConfig{SecurityLevel: "4", DeviceDataUrl: *req.DeviceDataUrl}
+		if len(cfg.DeviceDataUrl) > maxKeptURL {
+			// Kept for the control API only: a session holds bounded data.
+			cfg.DeviceDataUrl = cfg.DeviceDataUrl[:maxKeptURL] + "…"
+		}
 		setString(&cfg.SecurityLevel, req.SecurityLevel)
 		d := &Data{Config: configJSON(cfg), Compares: true, Actions: actionLevel(cfg.SecurityLevel)}
 		sess, reply, done := s.apply(c, f, created{data: d})
