@@ -3,6 +3,7 @@ package sdkflow
 import (
 	"encoding/json"
 	"errors"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ func testFlows(t *testing.T) *Flows {
 		{Name: "auto-2016", For: KindSelfie, Result: &scenarios.Result{Code: &code}, Completion: scenarios.Completion{Mode: "auto"}},
 		{Name: "polls-2", Completion: scenarios.Completion{Mode: "polls", Polls: 2}},
 		{Name: "no-media", Attempts: []scenarios.Attempt{{Liveness: 1002}}, Media: scenarios.Media{BestFrame: "none", Video: "none"}},
+		{Name: "plus-tag", Attempts: []scenarios.Attempt{{Liveness: 1002, LivenessInfoTag: []string{"03"}}}},
 	})
 	if len(probs) > 0 {
 		t.Fatal(probs)
@@ -202,5 +204,24 @@ func TestMediaAndClone(t *testing.T) {
 		out.Result.Result != "1002" || out.Result.Category != "liveness" || *out.Result.OCRIsPass != true ||
 		out.Pending != "-999" || out.Completion.Mode != "manual" || len(out.Attempts) != 1 {
 		t.Errorf("Render = %+v", out)
+	}
+}
+
+func TestLivenessInfoTag(t *testing.T) {
+	fs := testFlows(t)
+	for _, plus := range []bool{true, false} {
+		d := &Data{Plus: plus}
+		sess := session(KindSelfie, d)
+		if err := fs.Selfie.Complete(sess, json.RawMessage(`{"Scenario":"plus-tag"}`), t0); err != nil {
+			t.Fatal(err)
+		}
+		got := d.Attempts[0].LivenessInfoTag
+		if plus && (len(got) != 1 || got[0] != "03") || !plus && got != nil {
+			t.Errorf("Plus %v: LivenessInfoTag %v", plus, got)
+		}
+		out := (&Service{media: media.Encode()}).selfieResult(fs.Selfie, sess)
+		if tags, _ := out["LivenessInfoTag"].([]string); plus != (len(tags) == 1) {
+			t.Errorf("Plus %v: answer LivenessInfoTag %v", plus, out["LivenessInfoTag"])
+		}
 	}
 }

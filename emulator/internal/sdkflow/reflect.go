@@ -36,7 +36,6 @@ var reflectSpec = Spec{
 	// the liveness engine does on a package it cannot use [inference: the
 	// action documents no token error].
 	IllegalToken: "FailedOperation.LivessUnknownError", ExpiredToken: "FailedOperation.LivessUnknownError",
-	Media: "url",
 }
 
 // ReflectConfig is GenerateReflectSequence's request with defaults
@@ -70,7 +69,7 @@ func (s *Service) registerReflect(l *actions.Layer) {
 		}
 		setString(&cfg.SecurityLevel, req.SecurityLevel)
 		d := &Data{Config: configJSON(cfg), Compares: true, Actions: actionLevel(cfg.SecurityLevel)}
-		sess, reply, done := s.apply(c, f, created{data: d})
+		sess, reply, done := s.apply(c, f, d)
 		if done {
 			return reply
 		}

@@ -19,7 +19,6 @@ var selfieSpec = Spec{
 	Kind: KindSelfie, Apply: "GetFaceIdTokenIntl", Result: "GetFaceIdResultIntl",
 	TokenLifetime: 10 * time.Minute, ResultLifetime: 72 * time.Hour, Unfinished: "-999",
 	IllegalToken: catalog.BizTokenIllegal, ExpiredToken: catalog.BizTokenExpired,
-	Media: "base64",
 }
 
 // maxSelfieImage bounds GetFaceIdTokenIntl's Image (as sent): the web

@@ -118,16 +118,10 @@ func (s *Service) Flow(sess *store.Session) (*Flow, bool) { return s.flows.ByKin
 
 // ---- the shared halves of the actions --------------------------------------
 
-// created is what an apply call makes: the session's Data and what to note.
-type created struct {
-	data *Data
-	note string
-}
-
 // apply selects the call's scenario, plays its scripted behaviour for the
-// apply action and creates the session. reply carries the scripted
+// apply action and creates the session with d. reply carries the scripted
 // latency; done means the scripted reply is the answer.
-func (s *Service) apply(c *actions.Call, f *Flow, in created) (sess *store.Session, reply api.Reply, done bool) {
+func (s *Service) apply(c *actions.Call, f *Flow, d *Data) (sess *store.Session, reply api.Reply, done bool) {
 	sc, reason := c.SelectReason(f.spec.Kind)
 	if !sc.IsFor(c.Action.Name, f.spec.Kind) {
 		// A SecretId's default written for another flow or action.
@@ -140,14 +134,10 @@ func (s *Service) apply(c *actions.Call, f *Flow, in created) (sess *store.Sessi
 			return nil, reply, true
 		}
 	}
-	sess = s.hub.NewSession(f.spec.Kind, c.Common.SecretID, in.data)
+	sess = s.hub.NewSession(f.spec.Kind, c.Common.SecretID, d)
 	sess.Scenario = sc.Name
 	sess.ScenarioReason = string(reason)
-	detail := "scenario " + sc.Name + ", completion " + completionOf(sc)
-	if in.note != "" {
-		detail += "; " + in.note
-	}
-	flow.AddEvent(sess, sess.CreatedAt, "created", detail)
+	flow.AddEvent(sess, sess.CreatedAt, "created", "scenario "+sc.Name+", completion "+completionOf(sc))
 	if err := s.hub.Create(sess); err != nil {
 		s.log.Error("create session", "flow", f.spec.Kind, "err", err)
 		return nil, api.Reply{Err: catalog.New(catalog.InternalError)}, true
@@ -204,7 +194,7 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 // it creates the session with d and answers SdkToken plus the members
 // more gives for the token.
 func (s *Service) applyToken(c *actions.Call, f *Flow, d *Data, more func(token string) map[string]any) api.Reply {
-	sess, reply, done := s.apply(c, f, created{data: d})
+	sess, reply, done := s.apply(c, f, d)
 	if done {
 		return reply
 	}
