@@ -60,6 +60,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer srv.Close()
 
+	// SIGHUP is caught before the listener answers health: a reload asked
+	// for while the scenarios still load waits for the load instead of
+	// killing the process (SIGHUP's default action).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
@@ -102,9 +109,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go srv.Loader().Watch(runCtx, c.ReloadInterval)
 	}
 	go sweep(runCtx, srv)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	for {
 		select {
