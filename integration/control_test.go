@@ -95,8 +95,17 @@ func TestControlRoutes(t *testing.T) {
 		if code, _ := ctlCall(t, "GET", base+"/health", "", nil, &health); code != 200 || health["status"] != "ok" {
 			t.Errorf("health: %d %v", code, health)
 		}
+		// The binary answers health before its scenarios are loaded; ready
+		// follows within a bounded wait.
 		var ready map[string]any
-		if code, _ := ctlCall(t, "GET", base+"/ready", "", nil, &ready); code != 200 || ready["status"] != "ready" || ready["scenarios"].(float64) < 2 {
+		code := 0
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			ready = nil
+			if code, _ = ctlCall(t, "GET", base+"/ready", "", nil, &ready); code == 200 {
+				break
+			}
+		}
+		if n, _ := ready["scenarios"].(float64); code != 200 || ready["status"] != "ready" || n < 2 {
 			t.Errorf("ready: %d %v", code, ready)
 		}
 
