@@ -1,8 +1,10 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
-// (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
-// verification page under /reflect/, the SDK simulator page under /sdk/ and
-// the control API under /_emulator.
+// (every faceid action: the web flow ApplyWebVerificationBizTokenIntl →
+// GetWebVerificationResultIntl, the SDK token flows selfie, ekyc, liveness
+// and reflect, the API-only actions), the verification page under
+// /reflect/, the SDK simulator page under /sdk/, the file area under
+// /files/ and the control API under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.

@@ -30,11 +30,16 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 	if len(probs) != 0 {
 		t.Fatalf("library problems: %v", probs)
 	}
-	// 1 default + one per result code + 8 flows + 24 OCR + 14 API errors + 5 faults
-	// + one per failure code of each API-only action.
+	// 1 default + one per result code + 8 flows + 24 OCR + 14 API errors + 5
+	// faults + one per failure code of each API-only action + one per code
+	// of each SDK flow.
 	want := 1 + len(catalog.Results()) + 8 + 2*len(catalog.IDCardTypes()) + len(libgen.ApplyErrorCodes()) + len(libgen.GetErrorCodes()) + 5
 	for _, f := range catalog.APIOnlyFlows() {
 		want += len(f.Codes) - 1
+	}
+	for _, key := range libgen.SDKFlows() {
+		table, _ := catalog.LookupFlow(key)
+		want += len(table.Codes)
 	}
 	if len(scs) != want {
 		t.Errorf("library has %d scenarios, want %d", len(scs), want)

@@ -60,6 +60,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer srv.Close()
 
+	// SIGHUP is caught before the listener answers health, so before
+	// anything can report ready: a reload asked for while the scenarios
+	// still load waits for the load instead of killing the process
+	// (SIGHUP's default action), and one asked for once ready answers 200
+	// is never lost (with SIGHUP ignored by the parent, as under nohup). One
+	// queued before the loop below runs is served there.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
@@ -79,15 +89,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		listeners = append(listeners, tlsLn)
 		tlsInfo = info
 	}
-
-	// SIGHUP is caught before anything can report ready: a reload asked
-	// for once /_emulator/ready answers 200 must never be lost (with SIGHUP
-	// ignored by the parent, as under nohup) nor kill the process (the
-	// default action). One queued before the loop below runs is served
-	// there.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	errc := make(chan error, len(servers))
 	for i := range servers {

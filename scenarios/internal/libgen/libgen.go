@@ -173,7 +173,7 @@ type file struct {
 // Generate returns the library files: name → content.
 func Generate() (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile()} {
+	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile()} {
 		b, err := render(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
@@ -433,6 +433,67 @@ Messages are the catalogue texts.`,
 	}
 	add("api-apply-", "ApplyWebVerificationBizTokenIntl", ApplyErrorCodes())
 	add("api-get-", "GetWebVerificationResultIntl", GetErrorCodes())
+	return f
+}
+
+// SDKFlows are the catalogue's tables of the SDK token flows the library
+// has a scenario per code for, in file order.
+func SDKFlows() []string { return []string{"selfie", "ekyc", "liveness", "reflect"} }
+
+// SDKScenarioName returns the library name of the scenario ending an SDK
+// flow with a code: <flow>-<category>-<code>-<slug> for numeric codes
+// ("selfie-liveness-1002-spoofed-recording", "-999" written 999), and
+// <flow>-<category>-<code as a slug> for the named codes of reflect
+// ("reflect-liveness-failedoperation-silentthreshold").
+func SDKScenarioName(flow string, c catalog.FlowResult) string {
+	n, err := strconv.Atoi(c.Code)
+	if err != nil {
+		return flow + "-" + c.Category + "-" + Slugify(c.Code)
+	}
+	slug, ok := Slugs()[n]
+	if n < 0 {
+		slug, ok = "not-finished", true
+	}
+	if !ok {
+		slug = Slugify(c.Message)
+	}
+	name := fmt.Sprintf("%s-%s-%d", flow, c.Category, max(n, -n))
+	if slug != "" {
+		name += "-" + slug
+	}
+	return name
+}
+
+func sdkFlowsFile() file {
+	f := file{
+		name: "sdkflows.yaml",
+		header: `One scenario for every result code of each SDK token flow (the catalogue's flow tables):
+selfie (GetFaceIdTokenIntl → GetFaceIdResultIntl), ekyc (ApplySdkVerificationToken →
+GetSdkVerificationResult), liveness (ApplyLivenessToken → GetLivenessResult) and reflect
+(GenerateReflectSequence → DetectReflectLivenessAndCompare), named <flow>-<category>-<code>-<slug>.
+Set one on a session with PUT /_emulator/sessions/{token}/scenario {"Scenario":"<name>"}, or select
+it with a match rule or defaultFor. A pass or liveness code is one attempt with that result, a
+comparison code one attempt whose liveness passes and whose comparison fails with it; other codes
+end the SDK's run before any attempt. Completion is auto: the first result call (or the simulator
+page opening) ends the run; reflect's detection call always does.`,
+	}
+	for _, key := range SDKFlows() {
+		table, ok := catalog.LookupFlow(key)
+		if !ok {
+			panic("libgen: no catalogue table for SDK flow " + key)
+		}
+		for _, c := range table.Codes {
+			desc := fmt.Sprintf("%s (%s → %s) ends with %s %q %q (%s).", key, table.Actions[0], table.Actions[1],
+				table.Field, c.Code, c.Message, c.Category)
+			f.items = append(f.items, mapping(
+				kv{"name", str(SDKScenarioName(key, c))},
+				kv{"description", str(desc)},
+				kv{"for", str(key)},
+				kv{"result", flowMapping(kv{"code", str(c.Code)})},
+				completion("auto"),
+			))
+		}
+	}
 	return f
 }
 
