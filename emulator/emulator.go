@@ -25,6 +25,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	ocrmodel "github.com/faceid-emulator/faceid-emulator/emulator/internal/ocr/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -41,6 +42,9 @@ const (
 
 // APIVersion is the faceid API version served.
 const APIVersion = "2018-03-01"
+
+// OCRVersion is the ocr API version served (Tencent's intl document OCR).
+const OCRVersion = "2018-11-19"
 
 // DefaultMaxClockSkew is the allowed difference between a request's
 // timestamp and real time.
@@ -160,6 +164,7 @@ type Server struct {
 	loader  *scenarios.Loader
 	service *faceid.Service
 	actions *actions.Layer
+	ocr     *actions.Layer
 	gateway *api.Gateway
 	journal *control.Journal
 	control *control.Handler
@@ -253,7 +258,6 @@ func New(opts Options) (*Server, error) {
 			HostAliases: opts.HostAliases,
 		}),
 		IDs:       idSource,
-		Version:   APIVersion,
 		Regions:   regions,
 		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		Clock:     s.clock,
@@ -262,6 +266,8 @@ func New(opts Options) (*Server, error) {
 	})
 	samples := media.Encode()
 	s.actions = actions.New(actions.Config{
+		Service:     "faceid",
+		Version:     APIVersion,
 		Spec:        spec.Faceid,
 		NewRequest:  model.NewRequest,
 		NewResponse: model.NewResponse,
@@ -272,6 +278,18 @@ func New(opts Options) (*Server, error) {
 	})
 	s.service.Register(s.actions)
 	s.actions.Register(s.gateway)
+	s.ocr = actions.New(actions.Config{
+		Service:     "ocr",
+		Version:     OCRVersion,
+		Spec:        spec.Ocr,
+		NewRequest:  ocrmodel.NewRequest,
+		NewResponse: ocrmodel.NewResponse,
+		Scenarios:   s.scenarioSet,
+		IDs:         idSource,
+		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
+		Logger:      log,
+	})
+	s.ocr.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Service:    s.service,
 		Journal:    s.journal,

@@ -31,6 +31,9 @@ import (
 
 // Config configures a Layer.
 type Config struct {
+	// Service and Version name the API as its spec does ("faceid",
+	// "2018-03-01"): the gateway routes by them before any spec is read.
+	Service, Version string
 	// Spec returns the spec whose actions are served. It is called on the
 	// first API call, not at start-up (reading a spec costs milliseconds,
 	// and the cold start goal is 20 ms to the first health answer).
@@ -87,8 +90,8 @@ func (l *Layer) Handle(action string, h Handler) { l.handlers[action] = h }
 // call itself (the web flow's hand-tuned hot path).
 func (l *Layer) HandleRaw(action string, h api.Handler) { l.raw[action] = h }
 
-// Register makes g serve every action of the spec.
-func (l *Layer) Register(g *api.Gateway) { g.SetResolver(l.Resolve) }
+// Register makes g serve every action of the spec as the layer's service.
+func (l *Layer) Register(g *api.Gateway) { g.AddService(l.cfg.Service, l.cfg.Version, l.Resolve) }
 
 // Resolve returns the gateway handler of action.
 func (l *Layer) Resolve(action string) (api.Handler, bool) {
@@ -102,6 +105,9 @@ func (l *Layer) Routes() []string { return l.cfg.Spec().ActionNames }
 
 func (l *Layer) buildRoutes() {
 	svc := l.cfg.Spec()
+	if svc.Name != l.cfg.Service || svc.Version != l.cfg.Version {
+		panic(fmt.Sprintf("actions: layer of %s %s is given the spec of %s %s", l.cfg.Service, l.cfg.Version, svc.Name, svc.Version))
+	}
 	l.routes = make(map[string]api.Handler, len(svc.ActionNames))
 	for name := range l.handlers {
 		l.mustHave(svc, name)
