@@ -25,6 +25,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ocr"
 	ocrmodel "github.com/faceid-emulator/faceid-emulator/emulator/internal/ocr/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
@@ -265,31 +266,22 @@ func New(opts Options) (*Server, error) {
 		Observer:  s.journal,
 	})
 	samples := media.Encode()
-	s.actions = actions.New(actions.Config{
-		Service:     "faceid",
-		Version:     APIVersion,
-		Spec:        spec.Faceid,
-		NewRequest:  model.NewRequest,
-		NewResponse: model.NewResponse,
-		Scenarios:   s.scenarioSet,
-		IDs:         idSource,
-		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
-		Logger:      log,
-	})
+	// One actions layer per service, each on the gateway; what a spec
+	// cannot describe plugs in by handlers (faceid's flows) or Prepare
+	// (ocr's document images).
+	layer := func(cfg actions.Config) *actions.Layer {
+		cfg.Scenarios, cfg.IDs, cfg.Logger = s.scenarioSet, idSource, log
+		cfg.Media = actions.Media{Image: samples.BestFrame, Video: samples.Video}
+		l := actions.New(cfg)
+		l.Register(s.gateway)
+		return l
+	}
+	s.actions = layer(actions.Config{Service: "faceid", Version: APIVersion, Spec: spec.Faceid,
+		NewRequest: model.NewRequest, NewResponse: model.NewResponse})
 	s.service.Register(s.actions)
-	s.actions.Register(s.gateway)
-	s.ocr = actions.New(actions.Config{
-		Service:     "ocr",
-		Version:     OCRVersion,
-		Spec:        spec.Ocr,
-		NewRequest:  ocrmodel.NewRequest,
-		NewResponse: ocrmodel.NewResponse,
-		Scenarios:   s.scenarioSet,
-		IDs:         idSource,
-		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
-		Logger:      log,
-	})
-	s.ocr.Register(s.gateway)
+	s.ocr = layer(actions.Config{Service: "ocr", Version: OCRVersion, Spec: spec.Ocr,
+		NewRequest: ocrmodel.NewRequest, NewResponse: ocrmodel.NewResponse,
+		Prepare: ocr.New(ocr.Config{}).Prepare})
 	s.control = control.New(control.Config{
 		Service:    s.service,
 		Journal:    s.journal,

@@ -218,8 +218,11 @@ func checkMatch(m *Match, rep reportFunc) {
 	if m == nil {
 		return
 	}
-	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" && len(m.Params) == 0 {
-		rep(at("match"), false, "match sets no rule (want extra, redirectURL, secretId and/or params)")
+	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" && len(m.Params) == 0 && m.ImageSHA256 == "" {
+		rep(at("match"), false, "match sets no rule (want extra, redirectURL, secretId, params and/or imageSha256)")
+	}
+	if m.ImageSHA256 != "" && !isHexSHA256(m.ImageSHA256) {
+		rep(at("match", "imageSha256"), false, "imageSha256 must be 64 hex digits (the SHA-256 of the image bytes, e.g. from `sha256sum card.jpg`)")
 	}
 	checkStringMatch(m.Extra, at("match", "extra"), rep)
 	if m.RedirectURL != "" {
@@ -237,6 +240,18 @@ func checkMatch(m *Match, rep reportFunc) {
 		}
 		checkStringMatch(m.Params[name], at("match", "params", name), rep)
 	}
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkStringMatch checks that exactly one way of matching is set.

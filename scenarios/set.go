@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -181,6 +182,9 @@ func (e *entry) matches(in SelectInput) bool {
 		return false
 	}
 	if m.SecretID != "" && in.SecretID != m.SecretID {
+		return false
+	}
+	if m.ImageSHA256 != "" && !slices.ContainsFunc(in.ImageSHA256, func(h string) bool { return strings.EqualFold(h, m.ImageSHA256) }) {
 		return false
 	}
 	for name, pm := range m.Params {
