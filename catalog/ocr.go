@@ -1,0 +1,71 @@
+package catalog
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+//go:embed ocr-results.json
+var ocrResultsJSON []byte
+
+// OCRAction is what Tencent documents of the outcomes of one ocr
+// 2018-11-19 action (ocr-results.json).
+type OCRAction struct {
+	// Warnings are the codes of the response's warning member, if any.
+	Warnings *OCRWarnings `json:"warnings,omitempty"`
+	// Pass is a realistic recognised answer, if the action reads a card.
+	Pass *OCRPass `json:"pass,omitempty"`
+	// Errors are the action-specific API error codes.
+	Errors OCRErrors `json:"errors"`
+}
+
+// OCRWarnings is the warning member of an ocr answer and its codes.
+type OCRWarnings struct {
+	// Field is the member (WarnCardInfos, WarnInfo); Type its items' type
+	// ("int" or "string").
+	Field string       `json:"field"`
+	Type  string       `json:"type"`
+	Codes []FlowResult `json:"codes"`
+}
+
+// OCRPass is a passing answer: response members over Tencent's example.
+type OCRPass struct {
+	Response map[string]any `json:"response"`
+	Source   string         `json:"source"`
+}
+
+// OCRErrors lists the API error codes an action documents.
+type OCRErrors struct {
+	Codes  []string `json:"codes"`
+	Source string   `json:"source"`
+}
+
+// ocrActions is parsed once at init from the embedded table and never
+// changed.
+var ocrActions = func() map[string]OCRAction {
+	var file struct {
+		Actions map[string]OCRAction `json:"actions"`
+	}
+	if err := json.Unmarshal(ocrResultsJSON, &file); err != nil {
+		panic(fmt.Sprintf("catalog: ocr-results.json: %v", err))
+	}
+	return file.Actions
+}()
+
+// LookupOCR returns the documented outcomes of an ocr action.
+func LookupOCR(action string) (OCRAction, bool) {
+	a, ok := ocrActions[action]
+	return a, ok
+}
+
+// OCRActionNames lists the ocr actions of the table, sorted.
+func OCRActionNames() []string {
+	out := make([]string, 0, len(ocrActions))
+	for k := range ocrActions {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
