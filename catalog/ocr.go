@@ -1,10 +1,11 @@
 package catalog
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 //go:embed ocr-results.json
@@ -68,4 +69,39 @@ func OCRActionNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+//go:embed ocr-images/*.png
+var ocrImages embed.FS
+
+// OCRImage returns the sample picture of an outcome (OCRImageName), which
+// the shipped scenario library's ocr scenarios match by its SHA-256: a
+// merchant sends it to any document action to get that outcome. The files
+// are committed bytes (catalog/ocr-images), so their hashes never change.
+func OCRImage(name string) ([]byte, bool) {
+	b, err := ocrImages.ReadFile("ocr-images/" + name + ".png")
+	return b, err == nil
+}
+
+// OCRImageName names the sample picture of an outcome: "pass", "warn" and
+// the warning code ("warn-9102"), or "error-" and the API error code in
+// lower case with other characters as '-'
+// ("error-failedoperation-imageblur").
+func OCRImageName(kind, code string) string {
+	switch kind {
+	case "pass":
+		return "pass"
+	case "warn":
+		return "warn" + code
+	}
+	var b strings.Builder
+	b.WriteString("error-")
+	for _, r := range strings.ToLower(code) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
 }

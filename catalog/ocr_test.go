@@ -1,7 +1,11 @@
 package catalog
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"image/png"
 	"slices"
 	"strconv"
 	"testing"
@@ -80,4 +84,41 @@ func TestOCRResults(t *testing.T) {
 func isObject(v any) bool {
 	_, ok := v.(map[string]any)
 	return ok
+}
+
+// TestOCRImages: every outcome of the table has its sample picture, a PNG
+// the document actions accept, and no two pictures are the same.
+func TestOCRImages(t *testing.T) {
+	seen := map[string]string{}
+	check := func(name string) {
+		b, ok := OCRImage(name)
+		if !ok {
+			t.Errorf("no sample picture %s.png", name)
+			return
+		}
+		if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+			t.Errorf("%s.png: %v", name, err)
+		}
+		sum := sha256.Sum256(b)
+		h := hex.EncodeToString(sum[:])
+		if prev, dup := seen[h]; dup && prev != name {
+			t.Errorf("%s.png and %s.png are the same picture", name, prev)
+		}
+		seen[h] = name
+	}
+	check(OCRImageName("pass", ""))
+	for _, name := range OCRActionNames() {
+		a, _ := LookupOCR(name)
+		if w := a.Warnings; w != nil && w.Type == "int" {
+			for _, c := range w.Codes {
+				check(OCRImageName("warn", c.Code))
+			}
+		}
+		for _, c := range a.Errors.Codes {
+			check(OCRImageName("error", c))
+		}
+	}
+	if OCRImageName("warn", "-9102") != "warn-9102" || OCRImageName("error", "FailedOperation.ImageBlur") != "error-failedoperation-imageblur" {
+		t.Error("OCRImageName")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/gif"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
@@ -320,4 +322,67 @@ func TestServiceRouting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLibraryOCRScenarios runs every shipped ocr scenario through the Go
+// SDK: its action given its sample picture (catalog/ocr-images) answers
+// the scenario's error, or its response members (the warning among them).
+func TestLibraryOCRScenarios(t *testing.T) {
+	lib, err := scenarios.Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	n := 0
+	for _, sc := range lib.List() {
+		action, ok := spec.Ocr().Actions[sc.For]
+		if !ok {
+			continue
+		}
+		n++
+		picture := strings.TrimSuffix(sc.Description[strings.LastIndex(sc.Description, "catalog/ocr-images/")+len("catalog/ocr-images/"):], ".png.")
+		img, ok := catalog.OCRImage(picture)
+		if !ok {
+			t.Fatalf("%s: picture %q not found", sc.Name, picture)
+		}
+		if sha256Hex(img) != sc.Match.ImageSHA256 {
+			t.Fatalf("%s: picture %s is not the one it matches", sc.Name, picture)
+		}
+		params := validRequest(action.Input, nil)
+		_, b64Name, list := frontMembers(action)
+		params[b64Name] = base64.StdEncoding.EncodeToString(img)
+		if list {
+			params[b64Name] = []any{params[b64Name]}
+		}
+		resp, err := callService(c, "ocr", ocrVersion, action.Name, params)
+		b, _ := sc.Behavior(action.Name)
+		if b.Error != nil {
+			if sdkCode(err) != b.Error.Code {
+				t.Errorf("%s: %v, want %s", sc.Name, err, b.Error.Code)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", sc.Name, err)
+			continue
+		}
+		for k, want := range b.Response {
+			if got, _ := json.Marshal(resp[k]); string(got) != mustJSON(t, want) {
+				t.Errorf("%s: %s = %s, want %s", sc.Name, k, got, mustJSON(t, want))
+			}
+		}
+	}
+	if n < 300 {
+		t.Errorf("only %d ocr scenarios in the library", n)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -13,17 +13,21 @@ import (
 type Set struct {
 	byName map[string]*entry
 	order  []*entry // every scenario, in match order
-	// matchers are the entries of order that have a match rule: Select
-	// walks only these on every Apply (the library has a hundred
-	// scenarios and none of them matches by itself).
-	matchers []*entry
-	sorted   []*Scenario
-	bySecret map[string]*Scenario
-	def      *Scenario
+	// matchers are the entries of order that have a match rule and apply
+	// to any action; forMatchers those that name an action or flow (For),
+	// by that name. Select walks only the lists that can fit a call (the
+	// library has hundreds of ocr scenarios matching by picture, which a
+	// faceid call must not pay for).
+	matchers    []*entry
+	forMatchers map[string][]*entry
+	sorted      []*Scenario
+	bySecret    map[string]*Scenario
+	def         *Scenario
 }
 
 type entry struct {
 	sc       *Scenario
+	pos      int // index in order: the match precedence
 	extraRe  *regexp.Regexp
 	redirect *regexp.Regexp
 	params   map[string]*regexp.Regexp // compiled regex rules of Match.Params
@@ -79,9 +83,17 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 			}
 		}
 		s.byName[sc.Name] = e
+		e.pos = len(s.order)
 		s.order = append(s.order, e)
-		if sc.Match != nil {
+		switch {
+		case sc.Match == nil:
+		case sc.For == "":
 			s.matchers = append(s.matchers, e)
+		default:
+			if s.forMatchers == nil {
+				s.forMatchers = map[string][]*entry{}
+			}
+			s.forMatchers[sc.For] = append(s.forMatchers[sc.For], e)
 		}
 	}
 	// defaultFor conflicts, in match order.
@@ -149,10 +161,8 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		}
 		note = fmt.Sprintf("RuleId %q names no scenario; falling through", in.RuleID)
 	}
-	for _, e := range s.matchers {
-		if e.matches(in) {
-			return e.sc, ReasonMatch, note
-		}
+	if e := s.firstMatch(in); e != nil {
+		return e.sc, ReasonMatch, note
 	}
 	if in.SecretID != "" {
 		if d, ok := s.bySecret[in.SecretID]; ok {
@@ -160,6 +170,31 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		}
 	}
 	return s.def, ReasonGlobalDefault, note
+}
+
+// firstMatch returns the first entry, in match order, whose rules fit: the
+// entries for any action merged with those for the call's action and flow.
+func (s *Set) firstMatch(in SelectInput) *entry {
+	lists := [3][]*entry{s.matchers, s.forMatchers[in.Action]}
+	if in.Flow != "" && in.Flow != in.Action {
+		lists[2] = s.forMatchers[in.Flow]
+	}
+	for {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || l[0].pos < lists[best][0].pos) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		e := lists[best][0]
+		lists[best] = lists[best][1:]
+		if e.matches(in) {
+			return e
+		}
+	}
 }
 
 // IsFor reports whether the scenario applies to a call of action in flow:

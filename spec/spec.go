@@ -173,14 +173,18 @@ func Faceid() *Service { return mustLoad("faceid-2018-03-01") }
 func Ocr() *Service { return mustLoad("ocr-2018-11-19") }
 
 // Prefixes lists the embedded services' file prefixes.
-func Prefixes() []string {
+func Prefixes() []string { return slices.Clone(prefixes()) }
+
+// prefixes is read once: the embedded files never change, and scenario
+// checks look actions up hundreds of times per load.
+var prefixes = sync.OnceValue(func() []string {
 	var out []string
 	matches, _ := fs.Glob(files, "*.api.json")
 	for _, m := range matches {
 		out = append(out, strings.TrimSuffix(m, ".api.json"))
 	}
 	return out
-}
+})
 
 func mustLoad(prefix string) *Service {
 	s, err := Load(prefix)
@@ -359,7 +363,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 // Services returns every embedded service, in file-prefix order.
 func Services() []*Service {
 	var out []*Service
-	for _, p := range Prefixes() {
+	for _, p := range prefixes() {
 		out = append(out, mustLoad(p))
 	}
 	return out
@@ -367,7 +371,8 @@ func Services() []*Service {
 
 // FindAction returns the action called name in any embedded service.
 func FindAction(name string) (*Service, *Action, bool) {
-	for _, s := range Services() {
+	for _, p := range prefixes() {
+		s := mustLoad(p)
 		if a, ok := s.Actions[name]; ok {
 			return s, a, true
 		}
