@@ -691,7 +691,10 @@ func (g *Gateway) log(rec *Record, at time.Time) {
 		return
 	}
 	r := slog.NewRecord(at, level, "api", 0)
-	if rec.Service != "" {
+	// The first service added is the endpoint's main one and its lines stay
+	// as they were (a sixth attribute would cost the record an allocation);
+	// a line of any other service names it.
+	if rec.Service != "" && rec.Service != g.services[0].name {
 		r.AddAttrs(slog.String("service", rec.Service))
 	}
 	r.AddAttrs(
