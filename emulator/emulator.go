@@ -281,6 +281,9 @@ func New(opts Options) (*Server, error) {
 	s.service.Register(s.actions)
 	s.ocr = layer(actions.Config{Service: "ocr", Version: OCRVersion, Spec: spec.Ocr,
 		NewRequest: ocrmodel.NewRequest, NewResponse: ocrmodel.NewResponse,
+		// ocr.Config.Local is where faceid's CreateUploadUrl upload area
+		// will serve its own URLs without a network round trip; until it
+		// exists, every ImageUrl is downloaded.
 		Prepare: ocr.New(ocr.Config{}).Prepare})
 	s.control = control.New(control.Config{
 		Service:    s.service,

@@ -95,8 +95,17 @@ func TestControlRoutes(t *testing.T) {
 		if code, _ := ctlCall(t, "GET", base+"/health", "", nil, &health); code != 200 || health["status"] != "ok" {
 			t.Errorf("health: %d %v", code, health)
 		}
+		// Ready follows health once the scenarios are loaded (in the
+		// background on the binary): wait for it, bounded.
 		var ready map[string]any
-		if code, _ := ctlCall(t, "GET", base+"/ready", "", nil, &ready); code != 200 || ready["status"] != "ready" || ready["scenarios"].(float64) < 2 {
+		code := 0
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			ready = nil
+			if code, _ = ctlCall(t, "GET", base+"/ready", "", nil, &ready); code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+				break
+			}
+		}
+		if code != 200 || ready["status"] != "ready" || ready["scenarios"].(float64) < 2 {
 			t.Errorf("ready: %d %v", code, ready)
 		}
 

@@ -60,6 +60,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer srv.Close()
 
+	// SIGHUP is caught before the listener answers health: one sent while
+	// the scenarios still load (they take tens of milliseconds) must not
+	// end the process, as the signal's default action would; it reloads
+	// once they are loaded.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
@@ -102,10 +110,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go srv.Loader().Watch(runCtx, c.ReloadInterval)
 	}
 	go sweep(runCtx, srv)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-
 	for {
 		select {
 		case <-hup:
