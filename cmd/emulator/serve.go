@@ -94,15 +94,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	srv.MarkServing()
 	// Scenarios load in the background while the listener already answers
-	// health; broken user files still stop the emulator here.
-	if err := srv.WaitScenarios(ctx); err != nil {
+	// health; broken user files still stop the emulator here. A signal to
+	// stop while they load is a graceful shutdown like any other (below):
+	// calls in flight wait for the load and are answered.
+	if err := srv.WaitScenarios(ctx); err != nil && ctx.Err() == nil {
 		for _, hs := range servers {
 			hs.Close()
 		}
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 1
 	}
-	banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	if ctx.Err() == nil {
+		banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
