@@ -21,8 +21,11 @@ type Set struct {
 	matchers    []*entry
 	forMatchers map[string][]*entry
 	sorted      []*Scenario
-	bySecret    map[string]*Scenario
-	def         *Scenario
+	// bySecret holds the defaultFor scenarios by SecretId and For
+	// (secretKey): a SecretId can have one default per action or flow, and
+	// one for everything else.
+	bySecret map[string]*Scenario
+	def      *Scenario
 }
 
 type entry struct {
@@ -99,12 +102,13 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 	// defaultFor conflicts, in match order.
 	for _, e := range s.order {
 		for i, id := range e.sc.DefaultFor {
-			if prev, taken := s.bySecret[id]; taken && prev != e.sc {
+			key := secretKey(id, e.sc.For)
+			if prev, taken := s.bySecret[key]; taken && prev != e.sc {
 				probs = append(probs, Problem{File: e.sc.Source, Line: e.sc.defaultForLine(i),
 					Reason: fmt.Sprintf("SecretId %q is already the default of scenario %q (%s)", id, prev.Name, where(prev.Source, prev.Line))})
 				continue
 			}
-			s.bySecret[id] = e.sc
+			s.bySecret[key] = e.sc
 		}
 	}
 	if e, ok := s.byName[DefaultName]; ok {
@@ -165,12 +169,18 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		return e.sc, ReasonMatch, note
 	}
 	if in.SecretID != "" {
-		if d, ok := s.bySecret[in.SecretID]; ok {
-			return d, ReasonSecretDefault, note
+		// The SecretId's default for the action, for the flow, then its
+		// default for everything.
+		for _, f := range [...]string{in.Action, in.Flow, ""} {
+			if d, ok := s.bySecret[secretKey(in.SecretID, f)]; ok {
+				return d, ReasonSecretDefault, note
+			}
 		}
 	}
 	return s.def, ReasonGlobalDefault, note
 }
+
+func secretKey(secretID, forName string) string { return secretID + "\x00" + forName }
 
 // firstMatch returns the first entry, in match order, whose rules fit: the
 // entries for any action merged with those for the call's action and flow.
