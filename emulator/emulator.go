@@ -1,8 +1,8 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
 // (every action of faceid 2018-03-01 and of the document OCR, ocr
-// 2018-11-19), the
-// verification page under /reflect/ and the control API under /_emulator.
+// 2018-11-19), the verification page under /reflect/ and the control API
+// under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.
