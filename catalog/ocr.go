@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed ocr-results.json
@@ -43,9 +44,10 @@ type OCRErrors struct {
 	Source string   `json:"source"`
 }
 
-// ocrActions is parsed once at init from the embedded table and never
-// changed.
-var ocrActions = func() map[string]OCRAction {
+// ocrActions is parsed from the embedded table on first use (only the
+// library generator and tests read it: the emulator's start-up and idle
+// memory do not pay for it) and never changed.
+var ocrActions = sync.OnceValue(func() map[string]OCRAction {
 	var file struct {
 		Actions map[string]OCRAction `json:"actions"`
 	}
@@ -53,18 +55,18 @@ var ocrActions = func() map[string]OCRAction {
 		panic(fmt.Sprintf("catalog: ocr-results.json: %v", err))
 	}
 	return file.Actions
-}()
+})
 
 // LookupOCR returns the documented outcomes of an ocr action.
 func LookupOCR(action string) (OCRAction, bool) {
-	a, ok := ocrActions[action]
+	a, ok := ocrActions()[action]
 	return a, ok
 }
 
 // OCRActionNames lists the ocr actions of the table, sorted.
 func OCRActionNames() []string {
-	out := make([]string, 0, len(ocrActions))
-	for k := range ocrActions {
+	out := make([]string, 0, len(ocrActions()))
+	for k := range ocrActions() {
 		out = append(out, k)
 	}
 	sort.Strings(out)

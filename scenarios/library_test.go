@@ -45,6 +45,11 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 		t.Errorf("Set.Len() = %d, want %d", set.Len(), want)
 	}
 	for _, s := range scs {
+		// The loader leaves the spec checks out for the library (trusted):
+		// they run here, in full.
+		for _, p := range Validate(s) {
+			t.Errorf("library scenario: %s", p)
+		}
 		if strings.TrimSpace(s.Description) == "" {
 			t.Errorf("%s: no description", s.Name)
 		}

@@ -59,7 +59,7 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 		if sc == nil {
 			continue
 		}
-		if ps := Validate(sc); len(ps) > 0 {
+		if ps := validate(sc, !sc.trusted); len(ps) > 0 {
 			probs = append(probs, ps...)
 			continue
 		}

@@ -31,6 +31,9 @@ type Scenario struct {
 	API        map[string]APIBehavior `json:"api,omitempty" yaml:"api"` // key: an action name or ActionAny ("*")
 
 	pos *positions // lines of some nodes, for problems found after parsing
+	// trusted: from the shipped library, checked by its tests against the
+	// schema and the specs (see Parser.trusted).
+	trusted bool
 }
 
 // positions remembers where parts of a parsed scenario are, so that checks

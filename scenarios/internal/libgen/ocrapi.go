@@ -31,6 +31,10 @@ documented warning in WarnCardInfos (ocr-<action>-warn-<code>); error-<code>.png
 		if action == "GetCardVerificationExternalResult" {
 			continue // a token flow's result call, not a document action
 		}
+		if len(f.items) > 0 {
+			f.docs = append(f.docs, f.items) // one YAML document per action
+			f.items = nil
+		}
 		slug := Kebab(action)
 		var pass map[string]any
 		if a.Pass != nil {
@@ -73,6 +77,8 @@ documented warning in WarnCardInfos (ocr-<action>-warn-<code>); error-<code>.png
 			f.items = append(f.items, sc)
 		}
 	}
+	f.docs = append(f.docs, f.items)
+	f.items = nil
 	return f, nil
 }
 
