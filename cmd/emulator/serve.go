@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -96,15 +97,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	srv.MarkServing()
 	// Scenarios load in the background while the listener already answers
-	// health; broken user files still stop the emulator here.
-	if err := srv.WaitScenarios(ctx); err != nil {
+	// health; broken user files still stop the emulator here. A signal to
+	// stop while they load is a graceful shutdown like any other (below):
+	// calls in flight wait for the load and are answered.
+	if err := srv.WaitScenarios(ctx); err != nil && ctx.Err() == nil {
 		for _, hs := range servers {
 			hs.Close()
 		}
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 1
 	}
-	banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	if ctx.Err() == nil {
+		banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	}
+	// Parsing the scenario library and the specs leaves several MiB of
+	// garbage; give it back to the OS now rather than keep it resident
+	// (the idle RSS goal is 15 MiB). One GC at start-up, after ready.
+	debug.FreeOSMemory()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

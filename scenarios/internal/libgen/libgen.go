@@ -168,12 +168,20 @@ type file struct {
 	header string // comment lines, without "# "
 	single bool   // one scenario, written as a plain mapping
 	items  []*yaml.Node
+	// docs, when set, are written as one YAML document each (items is
+	// then unused): the parser holds one document's nodes at a time, so a
+	// long file parsed in parts needs far less memory at start-up.
+	docs [][]*yaml.Node
 }
 
 // Generate returns the library files: name → content.
 func Generate() (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile()} {
+	ocrAPI, err := ocrAPIFile()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile(), ocrAPI} {
 		b, err := render(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
@@ -190,11 +198,28 @@ func render(f file) ([]byte, error) {
 	for _, l := range strings.Split(strings.TrimSpace(f.header), "\n") {
 		buf.WriteString(strings.TrimRight("# "+l, " ") + "\n")
 	}
+	if len(f.docs) == 0 {
+		err := renderDoc(&buf, f.items, f.single)
+		return buf.Bytes(), err
+	}
+	for i, items := range f.docs {
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		if err := renderDoc(&buf, items, false); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// renderDoc writes one YAML document: the scenario (single) or the list.
+func renderDoc(buf *bytes.Buffer, items []*yaml.Node, single bool) error {
 	// Descriptions are written as folded block scalars wrapped at about
 	// 100 columns: swap them for placeholders and expand those after
 	// encoding (yaml.v3 does not wrap).
 	descs := map[string]string{}
-	for i, it := range f.items {
+	for i, it := range items {
 		for j := 0; j+1 < len(it.Content); j += 2 {
 			if it.Content[j].Value == "description" {
 				ph := fmt.Sprintf("DESCRIPTION-%d", i)
@@ -204,24 +229,24 @@ func render(f file) ([]byte, error) {
 		}
 	}
 	var root *yaml.Node
-	if f.single {
-		root = f.items[0]
+	if single {
+		root = items[0]
 	} else {
-		root = mapping(kv{"scenarios", seq(f.items...)})
+		root = mapping(kv{"scenarios", seq(items...)})
 	}
 	var body bytes.Buffer
 	enc := yaml.NewEncoder(&body)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
-		return nil, err
+		return err
 	}
 	if err := enc.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	// A blank line between scenarios of a list.
 	lines := strings.SplitAfter(body.String(), "\n")
 	for i, l := range lines {
-		if !f.single && i > 1 && strings.HasPrefix(l, "  - name: ") {
+		if !single && i > 1 && strings.HasPrefix(l, "  - name: ") {
 			buf.WriteString("\n")
 		}
 		trimmed := strings.TrimSpace(l)
@@ -235,7 +260,7 @@ func render(f file) ([]byte, error) {
 		}
 		buf.WriteString(l)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // wrap splits text into lines of at most width characters at spaces.
