@@ -12,6 +12,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,8 +28,8 @@ type APIError struct {
 	Code      string   `json:"code"`
 	MessageEN string   `json:"message_en"`
 	MessageZH string   `json:"message_zh"`
-	Scope     string   `json:"scope"`   // "common" or "faceid"
-	Actions   []string `json:"actions"` // web actions documenting the code; nil = any
+	Scope     string   `json:"scope"`   // "common", or the service that first documented it ("faceid", "ocr")
+	Actions   []string `json:"actions"` // actions (of any service) documenting the code; nil = any
 }
 
 // Result describes one verification result code of the web flow.
@@ -126,6 +127,20 @@ func init() {
 func LookupAPIError(code string) (APIError, bool) {
 	e, ok := apiErrors[code]
 	return e, ok
+}
+
+// DocumentedFor returns the first of codes that Tencent documents for
+// action (a code whose entry lists no action counts for every action), or
+// "" when none is: a caller picks the code the real service would send for
+// a failure several codes describe.
+func DocumentedFor(action string, codes ...string) string {
+	for _, c := range codes {
+		e, ok := apiErrors[c]
+		if ok && (e.Actions == nil || slices.Contains(e.Actions, action)) {
+			return c
+		}
+	}
+	return ""
 }
 
 // APIErrors returns every API error code in catalogue order.

@@ -73,3 +73,23 @@ func TestResults(t *testing.T) {
 		t.Errorf("1002: %+v", r)
 	}
 }
+
+func TestDocumentedFor(t *testing.T) {
+	cases := []struct {
+		action string
+		codes  []string
+		want   string
+	}{
+		{"RecognizeIndonesiaIDCardOCR", []string{"FailedOperation.EmptyImageError", "InvalidParameterValue.InvalidParameterValueLimit"}, "InvalidParameterValue.InvalidParameterValueLimit"},
+		{"RecognizeThaiIDCardOCR", []string{"FailedOperation.EmptyImageError", "InvalidParameterValue.InvalidParameterValueLimit"}, "FailedOperation.EmptyImageError"},
+		{"ApplyCardVerificationExternal", []string{"FailedOperation.ImageDecodeFailed", "InvalidParameter.EngineImageDecodeFailed"}, "InvalidParameter.EngineImageDecodeFailed"},
+		{"RecognizeIndonesiaIDCardOCR", []string{"FailedOperation.NoSuchCode"}, ""},
+		{"AnyAction", []string{"FailedOperation.DownLoadError"}, ""},
+		{"AnyAction", []string{ActionOffline}, ActionOffline},
+	}
+	for _, tc := range cases {
+		if got := DocumentedFor(tc.action, tc.codes...); got != tc.want {
+			t.Errorf("DocumentedFor(%s, %v) = %q, want %q", tc.action, tc.codes, got, tc.want)
+		}
+	}
+}

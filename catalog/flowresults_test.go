@@ -104,7 +104,18 @@ type rule struct {
 	MediaError string            `json:"mediaError"`
 	Default    json.RawMessage   `json:"default"`
 	Fallback   bool              `json:"fallback"`
+	Image      *imageRule        `json:"image"`
 	Doc        string            `json:"doc"`
+}
+
+// imageRule is the OCR document image rule (spec.ImageRule).
+type imageRule struct {
+	Source          string   `json:"source"`
+	Formats         []string `json:"formats"`
+	MaxBytes        int      `json:"maxBytes"`
+	DownloadSeconds int      `json:"downloadSeconds"`
+	Alternative     string   `json:"alternative"`
+	Required        bool     `json:"required"`
 }
 
 func (f *flowFile) note() string  { return f.SourceNote }
@@ -137,18 +148,20 @@ func loadDataFile(t *testing.T, path string, v interface {
 	}
 }
 
-func loadSpec(t *testing.T) *apiSpec {
+func loadSpec(t *testing.T) *apiSpec { return loadSpecFile(t, specPath, 30) }
+
+func loadSpecFile(t *testing.T, path string, actions int) *apiSpec {
 	t.Helper()
 	var s apiSpec
-	b, err := os.ReadFile(specPath)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("%s: %v", specPath, err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	if len(s.Actions) != 30 {
-		t.Fatalf("%s: %d actions, want 30", specPath, len(s.Actions))
+	if len(s.Actions) != actions {
+		t.Fatalf("%s: %d actions, want %d", path, len(s.Actions), actions)
 	}
 	return &s
 }
@@ -228,7 +241,18 @@ func checkFlow(t *testing.T, spec *apiSpec, fl flow) {
 }
 
 func TestInputRules(t *testing.T) {
-	spec := loadSpec(t)
+	for _, svc := range []struct {
+		spec, rules string
+		actions     int
+	}{
+		{specPath, rulesPath, 30},
+		{"../spec/ocr-2018-11-19.api.json", "../spec/ocr-2018-11-19.rules.json", 31},
+	} {
+		t.Run(svc.rules, func(t *testing.T) { checkRules(t, loadSpecFile(t, svc.spec, svc.actions), svc.rules) })
+	}
+}
+
+func checkRules(t *testing.T, spec *apiSpec, rulesPath string) {
 	var f rulesFile
 	loadDataFile(t, rulesPath, &f)
 	inputs := spec.inputObjects()
@@ -265,8 +289,16 @@ func checkRule(t *testing.T, m specMember, r rule) {
 	if r.Doc == "" {
 		t.Error("doc is empty")
 	}
-	if r.Enum == nil && r.Min == nil && r.Max == nil && r.MaxLength == nil && r.MaxBytes == nil && r.Format == "" && r.Default == nil {
+	if r.Enum == nil && r.Min == nil && r.Max == nil && r.MaxLength == nil && r.MaxBytes == nil && r.Format == "" && r.Default == nil && r.Image == nil {
 		t.Error("rule states no constraint")
+	}
+	if r.Image != nil {
+		if scalar != "string" {
+			t.Errorf("image rule on a %s member", scalar)
+		}
+		if (r.Image.Source != "base64" && r.Image.Source != "url") || len(r.Image.Formats) == 0 || r.Image.MaxBytes <= 0 {
+			t.Errorf("image rule %+v: want a source (base64, url), formats and maxBytes", *r.Image)
+		}
 	}
 	seen := map[string]bool{}
 	for _, v := range r.Enum {

@@ -112,7 +112,19 @@ func asSession(v any, err error) (Session, error) {
 	}
 	var sess Session
 	data, err := json.Marshal(v)
-	if err == nil {
+	if err != nil {
+		return sess, err
+	}
+	// The members a flow shapes its own way (an SDK flow's Config, Attempts
+	// and Result) are left out; SDKSession has them.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(data, &members); err != nil {
+		return sess, err
+	}
+	for _, own := range []string{"Config", "Attempts", "Result"} {
+		delete(members, own)
+	}
+	if data, err = json.Marshal(members); err == nil {
 		err = json.Unmarshal(data, &sess)
 	}
 	return sess, err

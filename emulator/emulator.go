@@ -1,8 +1,11 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
-// (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
-// verification page under /reflect/, the SDK simulator page under /sdk/ and
-// the control API under /_emulator.
+// (every action of faceid 2018-03-01 (the web flow
+// ApplyWebVerificationBizTokenIntl → GetWebVerificationResultIntl, the SDK
+// token flows selfie, ekyc, liveness and reflect, the API-only actions) and
+// of the document OCR, ocr 2018-11-19), the verification page under
+// /reflect/, the SDK simulator page under /sdk/, the file area under
+// /files/ and the control API under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.
@@ -15,7 +18,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -31,6 +33,8 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/metrics"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ocr"
+	ocrmodel "github.com/faceid-emulator/faceid-emulator/emulator/internal/ocr/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
@@ -48,6 +52,9 @@ const (
 
 // APIVersion is the faceid API version served.
 const APIVersion = "2018-03-01"
+
+// OCRVersion is the ocr API version served (Tencent's intl document OCR).
+const OCRVersion = "2018-11-19"
 
 // DefaultMaxClockSkew is the allowed difference between a request's
 // timestamp and real time.
@@ -174,6 +181,7 @@ type Server struct {
 	sdk     *sdkflow.Service
 	actions *actions.Layer
 	files   *files.Area
+	ocr     *actions.Layer
 	gateway *api.Gateway
 	journal *control.Journal
 	metrics *metrics.Metrics
@@ -186,9 +194,6 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
-	// served are the actions the gateway serves, read once by servesAction.
-	servedOnce sync.Once
-	served     map[string]bool
 
 	// secretScenarios are the SecretIds' default scenarios chosen at run
 	// time (SetSecretScenario), laid over every loaded set.
@@ -281,35 +286,44 @@ func New(opts Options) (*Server, error) {
 			HostAliases: opts.HostAliases,
 		}),
 		IDs:       idSource,
-		Version:   APIVersion,
 		Regions:   regions,
 		PublicURL: strings.TrimSuffix(opts.PublicURL, "/"),
 		Clock:     s.clock,
 		Logger:    log,
-		Observer:  api.Observers{s.journal, met.Service("faceid", s.servesAction)},
+		Observer: api.Observers{s.journal, metricsByService{
+			"faceid": met.Service("faceid", func(a string) bool { _, ok := s.actions.Resolve(a); return ok }),
+			"ocr":    met.Service("ocr", func(a string) bool { _, ok := s.ocr.Resolve(a); return ok }),
+		}},
 	})
 	samples := media.Encode()
-	s.actions = actions.New(actions.Config{
-		Spec:        spec.Faceid,
-		NewRequest:  model.NewRequest,
-		NewResponse: model.NewResponse,
-		Scenarios:   s.scenarioSet,
-		IDs:         idSource,
-		Counters:    s.hub.Counters(),
-		Media:       actions.Media{Image: samples.BestFrame, Video: samples.Video},
-		Logger:      log,
-	})
+	// One actions layer per service, each on the gateway; what a spec
+	// cannot describe plugs in by handlers (faceid's flows) or Prepare
+	// (ocr's document images).
+	layer := func(cfg actions.Config) *actions.Layer {
+		cfg.Scenarios, cfg.IDs, cfg.Logger = s.scenarioSet, idSource, log
+		cfg.Counters = s.hub.Counters()
+		cfg.Media = actions.Media{Image: samples.BestFrame, Video: samples.Video}
+		l := actions.New(cfg)
+		l.Register(s.gateway)
+		return l
+	}
 	var builtin []files.File
 	for _, f := range media.Files() {
 		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
 	}
 	s.files = files.New(s.clock, idSource, builtin)
+	s.actions = layer(actions.Config{Service: "faceid", Version: APIVersion, Spec: spec.Faceid,
+		NewRequest: model.NewRequest, NewResponse: model.NewResponse})
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
 	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
 	s.sdk.Register(s.actions)
 	apionly.Register(s.actions, s.files)
-	s.actions.Register(s.gateway)
+	s.ocr = layer(actions.Config{Service: "ocr", Version: OCRVersion, Spec: spec.Ocr,
+		NewRequest: ocrmodel.NewRequest, NewResponse: ocrmodel.NewResponse,
+		// Images on the emulator's own upload area (CreateUploadUrl) are
+		// read from it directly, without a network round trip.
+		Prepare: ocr.New(ocr.Config{Local: s.files.Resolve}).Prepare})
 	s.control = control.New(control.Config{
 		Hub:            s.hub,
 		Journal:        s.journal,
@@ -337,21 +351,18 @@ func sessionCounts(st store.Store) metrics.SessionCounts {
 	return counter.CountByFlowState
 }
 
-// servesAction reports whether the gateway serves action (for the metrics'
-// bounded action label): registered one by one (read once, after
-// registration) or resolved by the spec-driven layer.
-func (s *Server) servesAction(action string) bool {
-	s.servedOnce.Do(func() {
-		s.served = map[string]bool{}
-		for _, a := range s.gateway.Actions() {
-			s.served[a] = true
-		}
-	})
-	if s.served[action] {
-		return true
+// metricsByService hands each API record to the metrics of the service it
+// was routed to; a call routed nowhere (a bad signature, an unknown
+// action) counts under the endpoint's main service, faceid.
+type metricsByService map[string]api.Observer
+
+// Observe implements api.Observer.
+func (m metricsByService) Observe(r api.Record) {
+	o, ok := m[r.Service]
+	if !ok {
+		o = m["faceid"]
 	}
-	_, ok := s.actions.Resolve(action) // the spec-driven actions
-	return ok
+	o.Observe(r)
 }
 
 // ScenarioError reports broken scenario files.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
@@ -86,13 +88,18 @@ func fitsMember(m *spec.Member, val any, path string) []string {
 }
 
 // validRequest builds the smallest request the spec accepts for obj: every
-// required member, with a value its documented rule allows. tokens supplies
-// members named like a token made by an earlier action (BizToken, SdkToken).
+// required member, with a value its documented rule allows, and the base64
+// form of every document image that must be given. tokens supplies members
+// named like a token made by an earlier action (BizToken, SdkToken).
 func validRequest(obj *spec.Object, tokens map[string]string) map[string]any {
 	out := map[string]any{}
 	for _, m := range obj.Members {
 		if v, ok := tokens[m.Name]; ok {
 			out[m.Name] = v
+			continue
+		}
+		if img := imageRule(m); img != nil && img.Required && img.Source == "base64" {
+			out[m.Name] = validValue(m, tokens)
 			continue
 		}
 		if !m.Required {
@@ -109,6 +116,12 @@ func validValue(m *spec.Member, tokens map[string]string) any {
 		var v any
 		_ = json.Unmarshal(r.Enum[0], &v)
 		return v
+	}
+	if img := imageRule(m); img != nil && img.Source == "base64" {
+		if m.Type == "list" {
+			return []any{jpegBase64}
+		}
+		return jpegBase64
 	}
 	switch m.Type {
 	case "object":
@@ -145,13 +158,29 @@ func scalarValue(elem string, r *spec.Rule) any {
 	return "x"
 }
 
-// TestEveryFaceidAction: every action of the spec answers through the
-// official Go SDK with a well-typed default answer, and refuses a missing
-// required member, a wrong type and an unknown member with their codes.
-func TestEveryFaceidAction(t *testing.T) {
+func imageRule(m *spec.Member) *spec.ImageRule {
+	if m.Rule == nil {
+		return nil
+	}
+	return m.Rule.Image
+}
+
+// TestEveryAction: every action of every embedded spec (faceid, ocr)
+// answers through the official Go SDK on the one endpoint with a
+// well-typed default answer, and refuses a missing required member, a
+// wrong type and an unknown member with their codes.
+func TestEveryAction(t *testing.T) {
 	tg := inProcess(t, emulator.Options{})
 	c := goClient(tg, credMain)
-	svc := spec.Faceid()
+	for _, svc := range spec.Services() {
+		t.Run(svc.Name, func(t *testing.T) { everyAction(t, c, svc) })
+	}
+}
+
+func everyAction(t *testing.T, c *common.Client, svc *spec.Service) {
+	call := func(c *common.Client, action string, params map[string]any) (map[string]any, error) {
+		return callService(c, svc.Name, svc.Version, action, params)
+	}
 	tokens := map[string]string{}
 	// Apply-like actions first (their tokens feed the result actions).
 	var order, results []string

@@ -17,7 +17,13 @@ func (f clockFunc) Now() time.Time { return f() }
 var _ emulator.Clock = clockFunc(nil)
 
 func callVersion(c *common.Client, version, action string, params map[string]any) (map[string]any, error) {
-	req := tchttp.NewCommonRequest("faceid", version, action)
+	return callService(c, "faceid", version, action, params)
+}
+
+// callService sends one action of a service (the SDK signs its name in
+// the credential scope) and decodes Response.
+func callService(c *common.Client, service, version, action string, params map[string]any) (map[string]any, error) {
+	req := tchttp.NewCommonRequest(service, version, action)
 	if err := req.SetActionParameters(params); err != nil {
 		return nil, err
 	}

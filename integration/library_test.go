@@ -13,6 +13,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // Transport faults as the Go SDK reports them.
@@ -38,6 +39,9 @@ func TestLibraryScenarios(t *testing.T) {
 	tg := inProcess(t, emulator.Options{})
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, sc := range lib.List() {
+		if _, ok := spec.Ocr().Actions[sc.For]; ok {
+			continue // an ocr action's scenario: TestLibraryOCRScenarios
+		}
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Parallel()
 			cfg := map[string]any{"CheckMode": 2}

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -42,7 +43,74 @@ type sdkFlow struct {
 }
 
 func sdkFlows() []sdkFlow {
-	return []sdkFlow{selfieFlow(), ekycFlow(), livenessFlow()}
+	return []sdkFlow{selfieFlow(), ekycFlow(), livenessFlow(), reflectFlow()}
+}
+
+// reflectFlow: the reflection SDK's data goes through the emulator's
+// upload area (CreateUploadUrl → PUT → ResourceUrl), as the docs
+// recommend. The light sequence names its session; the liveness package
+// the "SDK" uploads is that sequence file, so the detection finds it.
+func reflectFlow() sdkFlow {
+	return sdkFlow{
+		kind: "reflect",
+		apply: func(t *testing.T, tg *target, c *common.Client) string {
+			device, sum := upload(t, c, "GenerateReflectSequence", []byte("device data of the reflection SDK"))
+			resp, err := call(c, "GenerateReflectSequence", map[string]any{"DeviceDataUrl": device, "DeviceDataMd5": sum, "SecurityLevel": "3"})
+			if err != nil {
+				t.Fatalf("GenerateReflectSequence: %v", err)
+			}
+			seqURL, _ := resp["ReflectSequenceUrl"].(string)
+			seq := httpGet(t, seqURL)
+			got := md5.Sum(seq)
+			if hex.EncodeToString(got[:]) != resp["ReflectSequenceMd5"] {
+				t.Fatalf("the light sequence's MD5 is not ReflectSequenceMd5 %v", resp["ReflectSequenceMd5"])
+			}
+			var doc struct{ ReflectSequence string }
+			if err := json.Unmarshal(seq, &doc); err != nil || len(doc.ReflectSequence) != 36 {
+				t.Fatalf("light sequence %s: %v", seq, err)
+			}
+			return doc.ReflectSequence
+		},
+		result: func(t *testing.T, tg *target, c *common.Client, token string) (string, map[string]any, error) {
+			live, liveSum := upload(t, c, "DetectReflectLivenessAndCompare", []byte(`{"ReflectSequence":"`+token+`","frames":[1,2,3]}`))
+			img, err := os.ReadFile(filepath.Join("..", "emulator", "internal", "faceid", "media", "portrait.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			image, imageSum := upload(t, c, "DetectReflectLivenessAndCompare", img)
+			resp, err := call(c, "DetectReflectLivenessAndCompare", map[string]any{
+				"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum})
+			if err != nil {
+				return sdkCode(err), nil, err
+			}
+			code, _ := resp["Result"].(string)
+			return code, resp, nil
+		},
+		fail:    "FailedOperation.SilentThreshold",
+		illegal: "FailedOperation.LivessUnknownError", expired: "FailedOperation.LivessUnknownError",
+		life: 2 * time.Hour,
+	}
+}
+
+// upload puts data on an upload link of the emulator and returns its
+// ResourceUrl and MD5.
+func upload(t *testing.T, c *common.Client, target string, data []byte) (string, string) {
+	t.Helper()
+	resp, err := call(c, "CreateUploadUrl", map[string]any{"TargetAction": target})
+	if err != nil {
+		t.Fatalf("CreateUploadUrl: %v", err)
+	}
+	req, _ := http.NewRequest(http.MethodPut, resp["UploadUrl"].(string), bytes.NewReader(data))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("PUT upload = %d", res.StatusCode)
+	}
+	sum := md5.Sum(data)
+	return resp["ResourceUrl"].(string), hex.EncodeToString(sum[:])
 }
 
 func ekycFlow() sdkFlow {
@@ -128,6 +196,22 @@ const sdkScenarios = `scenarios:
     attempts: [{liveness: 1002}]
   - name: sdk-polls-2
     completion: {mode: polls, polls: 2}
+  - name: selfie-by-extra
+    for: selfie
+    match: {extra: {exact: pick-me}}
+    result: {code: "1005"}
+    completion: {mode: auto}
+  - name: ekyc-by-extra
+    for: ekyc
+    match: {extra: {exact: pick-me}}
+    result: {code: "2015"}
+    completion: {mode: auto}
+  - name: selfie-result-throttled
+    for: selfie
+    match: {extra: {exact: throttle}}
+    api:
+      GetFaceIdResultIntl: {error: {code: RequestLimitExceeded}, times: 1}
+    completion: {mode: auto}
 `
 
 func sdkTarget(t *testing.T) *target {
@@ -173,6 +257,16 @@ func TestSDKFlowsControlComplete(t *testing.T) {
 				if code, _, err := fl.result(t, tg, c, token); code != fl.fail {
 					t.Errorf("result call %d = %q (%v), want %q", i+1, code, err, fl.fail)
 				}
+			}
+			if s, err := tg.Server.Session(token); err != nil || s.Flow != fl.kind || s.Token != token || s.State != "completed" {
+				t.Errorf("Server.Session = %+v, %v", s, err)
+			}
+			found := false
+			for _, s := range tg.Server.Sessions(emulator.SessionFilter{Flow: fl.kind}) {
+				found = found || s.Token == token
+			}
+			if !found {
+				t.Errorf("Server.Sessions(Flow %s) does not list %s", fl.kind, token)
 			}
 			// The typed control completes with a code as well.
 			other := fl.apply(t, tg, c)
@@ -385,4 +479,199 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestReflectInputs: DetectReflectLivenessAndCompare reads its URLs from
+// the upload area and checks them as documented: MD5, download, image.
+func TestReflectInputs(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	fl := reflectFlow()
+	token := fl.apply(t, tg, c)
+	live, liveSum := upload(t, c, fl.kind, []byte("package of "+token))
+	img, err := os.ReadFile(filepath.Join("..", "emulator", "internal", "faceid", "media", "bestframe.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	image, imageSum := upload(t, c, fl.kind, img)
+	notImage, notImageSum := upload(t, c, fl.kind, []byte("plain text, not an image"))
+	pending, _ := call(c, "CreateUploadUrl", map[string]any{"TargetAction": "DetectReflectLivenessAndCompare"})
+	cases := []struct {
+		name   string
+		params map[string]any
+		want   string
+	}{
+		{"LiveDataMd5 wrong", map[string]any{"LiveDataUrl": live, "LiveDataMd5": imageSum, "ImageUrl": image, "ImageMd5": imageSum}, "InvalidParameterValue"},
+		{"ImageMd5 wrong", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": liveSum}, "InvalidParameterValue"},
+		{"nothing uploaded", map[string]any{"LiveDataUrl": pending["ResourceUrl"], "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "FailedOperation.DownLoadError"},
+		{"unknown upload", map[string]any{"LiveDataUrl": tg.BaseURL + "/files/upload/nope", "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "FailedOperation.DownLoadError"},
+		{"not an image", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": notImage, "ImageMd5": notImageSum}, "FailedOperation.ImageDecodeFailed"},
+		{"not a URL", map[string]any{"LiveDataUrl": "not a url", "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum}, "InvalidParameterValue"},
+	}
+	for _, tc := range cases {
+		if _, err := call(c, "DetectReflectLivenessAndCompare", tc.params); sdkCode(err) != tc.want {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.want)
+		}
+	}
+	if st := controlJSON(t, "GET", tg.BaseURL+"/_emulator/sessions/"+token, nil, nil); st != 200 {
+		t.Fatalf("GET session = %d", st)
+	}
+	// The good call passes; its best frame is a JPEG with the stated MD5.
+	resp, err := call(c, "DetectReflectLivenessAndCompare", map[string]any{"LiveDataUrl": live, "LiveDataMd5": liveSum, "ImageUrl": image, "ImageMd5": imageSum})
+	if err != nil || resp["Result"] != "Success" {
+		t.Fatalf("detect = %v, %v", resp, err)
+	}
+	if sim, _ := resp["Sim"].(float64); sim < 70 {
+		t.Errorf("Sim = %v on a pass", resp["Sim"])
+	}
+	frame := httpGet(t, resp["BestFrameUrl"].(string))
+	sum := md5.Sum(frame)
+	if hex.EncodeToString(sum[:]) != resp["BestFrameMd5"] || http.DetectContentType(frame) != "image/jpeg" {
+		t.Errorf("BestFrameUrl gave %s with MD5 %x, answer says %v", http.DetectContentType(frame), sum, resp["BestFrameMd5"])
+	}
+	var sess map[string]any
+	controlJSON(t, "GET", tg.BaseURL+"/_emulator/sessions/"+token, nil, &sess)
+	if res, _ := sess["Result"].(map[string]any); sess["State"] != "completed" || res["Source"] != "detect" {
+		t.Errorf("after detection: State %v Result %v", sess["State"], sess["Result"])
+	}
+	// The journal names the session.
+	found := false
+	for _, r := range tg.Server.RequestsMatching(emulator.RequestFilter{Token: token}) {
+		found = found || (r.Action == "DetectReflectLivenessAndCompare" && r.Flow == "reflect")
+	}
+	if !found {
+		t.Error("the journal has no DetectReflectLivenessAndCompare record for the session")
+	}
+}
+
+// TestSDKFlowLibrary: every shipped scenario of every SDK flow, end to
+// end: set on a fresh session, the first result call answers its code.
+func TestSDKFlowLibrary(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	for _, fl := range sdkFlows() {
+		table, _ := catalog.LookupFlow(fl.kind)
+		covered := map[string]bool{}
+		for _, sc := range tg.Server.Scenarios().List() {
+			if sc.For != fl.kind || sc.Source == "builtin" {
+				continue
+			}
+			if sc.Result == nil || sc.Result.Code == nil {
+				t.Errorf("%s: shipped scenario without result.code", sc.Name)
+				continue
+			}
+			want := *sc.Result.Code
+			covered[want] = true
+			t.Run(sc.Name, func(t *testing.T) {
+				token := fl.apply(t, tg, c)
+				if st := controlJSON(t, "PUT", tg.BaseURL+"/_emulator/sessions/"+token+"/scenario", map[string]any{"Scenario": sc.Name}, nil); st != 200 {
+					t.Fatalf("PUT scenario = %d", st)
+				}
+				code, resp, err := fl.result(t, tg, c, token)
+				if code != want {
+					t.Fatalf("result = %q (%v), want %q", code, err, want)
+				}
+				entry, _ := table.Lookup(want)
+				if resp != nil && resp["Description"] != entry.Message {
+					t.Errorf("Description = %v, want %q", resp["Description"], entry.Message)
+				}
+				s, err := tg.Server.SDKSession(token)
+				if err != nil || s.State != "completed" || s.Result == nil || s.Result.Result != want || s.Result.Category != entry.Category {
+					t.Errorf("session after the result call: %+v, %v", s.Result, err)
+				}
+				// Liveness and comparison failures are one attempt with the code.
+				if entry.Category == "liveness" || entry.Category == "compare" {
+					if len(s.Attempts) != 1 || s.Attempts[0].Result != want {
+						t.Errorf("attempts %+v, want one ending with %s", s.Attempts, want)
+					}
+				}
+			})
+		}
+		for _, code := range table.Codes {
+			if !covered[code.Code] {
+				t.Errorf("%s: no shipped scenario for code %s", fl.kind, code.Code)
+			}
+		}
+	}
+}
+
+// TestSDKFlowsSelection: the apply call selects a scenario written for its
+// flow by match rules (one for another flow never), and the scenario's
+// scripted API behaviour applies to the result action.
+func TestSDKFlowsSelection(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	selfie := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "pick-me"})
+	ekyc := applySDK(t, c, "ApplySdkVerificationToken", map[string]any{"Extra": "pick-me", "CheckMode": 2, "CompareImage": sampleJPEG(t)})
+	for _, tc := range []struct {
+		token, action, scenario, code string
+	}{
+		{selfie, "GetFaceIdResultIntl", "selfie-by-extra", "1005"},
+		{ekyc, "GetSdkVerificationResult", "ekyc-by-extra", "2015"},
+	} {
+		s, err := tg.Server.SDKSession(tc.token)
+		if err != nil || s.Scenario != tc.scenario || s.ScenarioReason != "match" || !s.Scripted {
+			t.Errorf("%s: scenario %q (%s, scripted %v), %v; want %s by match", tc.action, s.Scenario, s.ScenarioReason, s.Scripted, err, tc.scenario)
+		}
+		if code, _, err := resultCall(tc.action)(t, tg, c, tc.token); code != tc.code {
+			t.Errorf("%s = %q (%v), want %q", tc.action, code, err, tc.code)
+		}
+	}
+	// No match: the global default, pending until completed.
+	plain := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "other"})
+	if s, _ := tg.Server.SDKSession(plain); s.Scenario != "default" || s.Scripted || s.Completion.Mode != "manual" {
+		t.Errorf("unmatched apply: scenario %q scripted %v mode %s", s.Scenario, s.Scripted, s.Completion.Mode)
+	}
+	throttled := applySDK(t, c, "GetFaceIdTokenIntl", map[string]any{"Extra": "throttle"})
+	if _, err := call(c, "GetFaceIdResultIntl", map[string]any{"SdkToken": throttled}); sdkCode(err) != "RequestLimitExceeded" {
+		t.Errorf("first result call = %v, want RequestLimitExceeded", err)
+	}
+	if code, _, err := resultCall("GetFaceIdResultIntl")(t, tg, c, throttled); code != "0" {
+		t.Errorf("second result call = %q (%v), want 0", code, err)
+	}
+	var reqs []emulator.Request
+	for _, r := range tg.Server.RequestsMatching(emulator.RequestFilter{Token: selfie}) {
+		if r.Flow == "selfie" {
+			reqs = append(reqs, r)
+		}
+	}
+	if len(reqs) != 2 || reqs[0].Action != "GetFaceIdTokenIntl" || reqs[1].Action != "GetFaceIdResultIntl" {
+		t.Errorf("journal of the selfie session: %d records %+v", len(reqs), reqs)
+	}
+}
+
+// TestSDKFlowsBadInput: the apply actions' documented rules beyond the
+// spec's types, each with its code.
+func TestSDKFlowsBadInput(t *testing.T) {
+	tg := sdkTarget(t)
+	c := goClient(tg, credMain)
+	device, _ := upload(t, c, "GenerateReflectSequence", []byte("device"))
+	cases := []struct {
+		action string
+		params map[string]any
+		want   string
+	}{
+		{"GetFaceIdTokenIntl", map[string]any{"Extra": strings.Repeat("x", 1025)}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"SecureLevel": "1", "ActionList": "blink"}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"CheckMode": "both"}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"RetryLimit": 6}, "InvalidParameterValue"},
+		{"GetFaceIdTokenIntl", map[string]any{"Image": "not base64!"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"SecurityLevel": 3, "ActionList": "nod"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"IdCardType": "HKIDCard"}, "InvalidParameterValue"},
+		{"ApplySdkVerificationToken", map[string]any{"Extra": strings.Repeat("x", 1025)}, "InvalidParameterValue"},
+		{"ApplyLivenessToken", map[string]any{"SecureLevel": "5"}, "InvalidParameterValue"},
+		{"GenerateReflectSequence", map[string]any{"DeviceDataUrl": device, "DeviceDataMd5": strings.Repeat("0", 32)}, "InvalidParameterValue"},
+		{"GenerateReflectSequence", map[string]any{"DeviceDataUrl": tg.BaseURL + "/files/upload/none", "DeviceDataMd5": strings.Repeat("0", 32)}, "FailedOperation.DownLoadError"},
+		{"GetFaceIdResultIntl", map[string]any{}, "MissingParameter"},
+		{"GetSdkVerificationResult", map[string]any{"SdkToken": "not-a-token"}, "UnauthorizedOperation"},
+		{"GetLivenessResult", map[string]any{"SdkToken": "not-a-token"}, "InvalidParameterValue.BizTokenIllegal"},
+	}
+	for _, tc := range cases {
+		if _, err := call(c, tc.action, tc.params); sdkCode(err) != tc.want {
+			t.Errorf("%s %.80v: %v, want %s", tc.action, tc.params, err, tc.want)
+		}
+	}
+	if n := len(tg.Server.Sessions(emulator.SessionFilter{})); n != 0 {
+		t.Errorf("refused apply calls left %d sessions", n)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,10 +60,21 @@ func TestSimulatorBrowser(t *testing.T) {
 			if got := b.text("token"); got != token {
 				t.Errorf("token %q, want %s", got, token)
 			}
-			// One button per documented code, in the table's order.
-			var want []string
+			// One button per documented code, grouped by category in the
+			// order the categories first appear (pass first), each group in
+			// the table's order.
+			var want, cats []string
 			for _, r := range table.Codes {
-				want = append(want, "result-"+r.Code)
+				if !slices.Contains(cats, r.Category) {
+					cats = append(cats, r.Category)
+				}
+			}
+			for _, cat := range cats {
+				for _, r := range table.Codes {
+					if r.Category == cat {
+						want = append(want, "result-"+r.Code)
+					}
+				}
 			}
 			got := b.eval(`Array.from(document.querySelectorAll('button[data-testid^="result-"]')).map(function(e){return e.dataset.testid}).join(",")`)
 			if got != strings.Join(want, ",") {

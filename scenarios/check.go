@@ -23,9 +23,15 @@ type reportFunc func(path []any, key bool, msg string)
 
 // Validate checks one scenario built in Go (not parsed from a file) with the
 // same semantic rules Parse applies. Problems carry s.Source and s.Line.
-func Validate(s *Scenario) []Problem {
+func Validate(s *Scenario) []Problem { return validate(s, true) }
+
+// validate is Validate; specChecks false leaves out the checks that need an
+// API spec (action names, response members), for the shipped library,
+// whose tests run them: reading the specs at start-up would cost the
+// emulator's idle memory for services a user may never call.
+func validate(s *Scenario, specChecks bool) []Problem {
 	var ps []Problem
-	checkScenario(s, func(path []any, _ bool, msg string) {
+	checkScenario(s, specChecks, func(path []any, _ bool, msg string) {
 		ps = append(ps, Problem{File: s.Source, Line: s.Line, Reason: withPath(path, msg)})
 	})
 	return ps
@@ -95,7 +101,7 @@ func livenessCategory(cat string) bool {
 	return false
 }
 
-func checkScenario(s *Scenario, rep reportFunc) {
+func checkScenario(s *Scenario, specChecks bool, rep reportFunc) {
 	if s.Name == "" {
 		rep(nil, false, "missing required key \"name\"")
 	} else if !validName(s.Name) {
@@ -133,18 +139,18 @@ func checkScenario(s *Scenario, rep reportFunc) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		var action *spec.Action
-		if k != ActionAny {
+		if k != ActionAny && specChecks {
 			var ok bool
 			if _, action, ok = spec.FindAction(k); !ok {
 				rep(at("api", k), true, unknownAction(k))
 				continue
 			}
 		}
-		checkBehavior(s.API[k], action, func(path []any, key bool, msg string) {
+		checkBehavior(s.API[k], k == ActionAny, action, func(path []any, key bool, msg string) {
 			rep(append(at("api", k), path...), key, msg)
 		})
 	}
-	checkFor(s, rep)
+	checkFor(s, specChecks, rep)
 }
 
 func unknownAction(k string) string {
@@ -156,13 +162,13 @@ func unknownAction(k string) string {
 const WebFlow = "web"
 
 // checkFor checks For and what depends on it: a flow's result code.
-func checkFor(s *Scenario, rep reportFunc) {
+func checkFor(s *Scenario, specChecks bool, rep reportFunc) {
 	var flow catalog.Flow
 	isFlow := false
 	switch {
 	case s.For == "" || s.For == WebFlow:
 	default:
-		if flow, isFlow = catalog.LookupFlow(s.For); !isFlow {
+		if flow, isFlow = catalog.LookupFlow(s.For); !isFlow && specChecks {
 			if _, _, ok := spec.FindAction(s.For); !ok {
 				rep(at("for"), false, fmt.Sprintf("unknown action or flow %q%s", s.For,
 					didYouMean(s.For, append(append([]string{WebFlow}, catalog.FlowKeys()...), spec.AllActionNames()...))))
@@ -253,8 +259,11 @@ func checkMatch(m *Match, rep reportFunc) {
 	if m == nil {
 		return
 	}
-	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" && len(m.Params) == 0 {
-		rep(at("match"), false, "match sets no rule (want extra, redirectURL, secretId and/or params)")
+	if m.Extra == nil && m.RedirectURL == "" && m.SecretID == "" && len(m.Params) == 0 && m.ImageSHA256 == "" {
+		rep(at("match"), false, "match sets no rule (want extra, redirectURL, secretId, params and/or imageSha256)")
+	}
+	if m.ImageSHA256 != "" && !isHexSHA256(m.ImageSHA256) {
+		rep(at("match", "imageSha256"), false, "imageSha256 must be 64 hex digits (the SHA-256 of the image bytes, e.g. from `sha256sum card.jpg`)")
 	}
 	checkStringMatch(m.Extra, at("match", "extra"), rep)
 	if m.RedirectURL != "" {
@@ -272,6 +281,18 @@ func checkMatch(m *Match, rep reportFunc) {
 		}
 		checkStringMatch(m.Params[name], at("match", "params", name), rep)
 	}
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkStringMatch checks that exactly one way of matching is set.
@@ -399,15 +420,17 @@ func checkCompletion(c Completion, rep reportFunc) {
 	}
 }
 
-func checkBehavior(b APIBehavior, action *spec.Action, rep reportFunc) {
+// checkBehavior checks one api entry; action is its spec action (nil for
+// "*", or when the spec checks are left out).
+func checkBehavior(b APIBehavior, anyAction bool, action *spec.Action, rep reportFunc) {
 	if b.Error == nil && b.Fault == "" && b.Latency == 0 && b.Times == 0 && len(b.Response) == 0 {
 		rep(nil, false, "empty behaviour (want response, error, fault and/or latency)")
 		return
 	}
 	if len(b.Response) > 0 {
-		if action == nil {
+		if anyAction {
 			rep(at("response"), true, "response needs an action of its own, not \"*\"")
-		} else {
+		} else if action != nil {
 			checkResponse(b.Response, action, rep)
 		}
 		if b.Error != nil || b.Fault != "" {

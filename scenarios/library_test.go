@@ -2,6 +2,9 @@ package scenarios
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,11 +33,17 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 	if len(probs) != 0 {
 		t.Fatalf("library problems: %v", probs)
 	}
-	// 1 default + one per result code + 8 flows + 24 OCR + 14 API errors + 5 faults
-	// + one per failure code of each API-only action.
-	want := 1 + len(catalog.Results()) + 8 + 2*len(catalog.IDCardTypes()) + len(libgen.ApplyErrorCodes()) + len(libgen.GetErrorCodes()) + 5
+	// 1 default + one per result code + 8 flows + 24 OCR + 14 API errors + 5
+	// faults + one per failure code of each API-only action + one per code
+	// of each SDK flow + the ocr document actions' outcomes.
+	want := 1 + len(catalog.Results()) + 8 + 2*len(catalog.IDCardTypes()) + len(libgen.ApplyErrorCodes()) + len(libgen.GetErrorCodes()) + 5 +
+		len(ocrOutcomes())
 	for _, f := range catalog.APIOnlyFlows() {
 		want += len(f.Codes) - 1
+	}
+	for _, key := range libgen.SDKFlows() {
+		table, _ := catalog.LookupFlow(key)
+		want += len(table.Codes)
 	}
 	if len(scs) != want {
 		t.Errorf("library has %d scenarios, want %d", len(scs), want)
@@ -44,6 +53,11 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 		t.Errorf("Set.Len() = %d, want %d", set.Len(), want)
 	}
 	for _, s := range scs {
+		// The loader leaves the spec checks out for the library (trusted):
+		// they run here, in full.
+		for _, p := range Validate(s) {
+			t.Errorf("library scenario: %s", p)
+		}
 		if strings.TrimSpace(s.Description) == "" {
 			t.Errorf("%s: no description", s.Name)
 		}
@@ -61,6 +75,9 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 			}
 		case "pending-for-3-polls":
 		default:
+			if s.For != "" {
+				break // a stateless action's scenario: nothing completes
+			}
 			if mode != CompletionAuto {
 				t.Errorf("%s: completion %q, want auto", s.Name, mode)
 			}
@@ -381,5 +398,74 @@ func TestLibraryAPIOnlyScenarios(t *testing.T) {
 	// The brief's naming example.
 	if _, ok := set.Get("comparefaceliveness-liveness-failedoperation-actionfirstaction"); !ok {
 		t.Error("comparefaceliveness-liveness-failedoperation-actionfirstaction missing")
+	}
+}
+
+// ocrOutcome is one scenario the library must have for an ocr document
+// action: its name, the sample picture selecting it, and what it answers.
+type ocrOutcome struct {
+	action, name, picture string
+	errorCode             string // the scripted API error, or
+	warn                  string // the warning code in the response
+}
+
+// ocrOutcomes lists, from the catalogue, a pass, each warning and each
+// error code of every ocr document action.
+func ocrOutcomes() []ocrOutcome {
+	var out []ocrOutcome
+	for _, action := range catalog.OCRActionNames() {
+		if action == "GetCardVerificationExternalResult" {
+			continue
+		}
+		a, _ := catalog.LookupOCR(action)
+		slug := "ocr-" + libgen.Kebab(action)
+		if a.Pass != nil {
+			out = append(out, ocrOutcome{action: action, name: slug + "-pass", picture: "pass"})
+		}
+		if w := a.Warnings; w != nil && w.Type == "int" {
+			for _, c := range w.Codes {
+				out = append(out, ocrOutcome{action: action, name: slug + "-warn" + c.Code, picture: catalog.OCRImageName("warn", c.Code), warn: c.Code})
+			}
+		}
+		for _, c := range a.Errors.Codes {
+			out = append(out, ocrOutcome{action: action, name: slug + "-error-" + libgen.Slugify(c), picture: catalog.OCRImageName("error", c), errorCode: c})
+		}
+	}
+	return out
+}
+
+// TestLibraryOCRPictures: each ocr outcome scenario is the one selected
+// for its action by its sample picture's SHA-256, and answers as named.
+func TestLibraryOCRPictures(t *testing.T) {
+	set := mustLibrary(t)
+	for _, o := range ocrOutcomes() {
+		img, ok := catalog.OCRImage(o.picture)
+		if !ok {
+			t.Fatalf("%s: no picture %s", o.name, o.picture)
+		}
+		sum := sha256.Sum256(img)
+		sc, reason, _ := set.Select(SelectInput{Action: o.action, SecretID: "AKIDX", ImageSHA256: []string{hex.EncodeToString(sum[:])}})
+		if sc.Name != o.name || reason != ReasonMatch {
+			t.Errorf("%s with %s.png selects %s (%s), want %s", o.action, o.picture, sc.Name, reason, o.name)
+			continue
+		}
+		b, _ := sc.Behavior(o.action)
+		switch {
+		case o.errorCode != "":
+			if b.Error == nil || b.Error.Code != o.errorCode {
+				t.Errorf("%s: error %+v, want %s", o.name, b.Error, o.errorCode)
+			}
+		case o.warn != "":
+			if fmt.Sprint(b.Response["WarnCardInfos"]) != "["+o.warn+"]" {
+				t.Errorf("%s: WarnCardInfos %v, want [%s]", o.name, b.Response["WarnCardInfos"], o.warn)
+			}
+		default:
+			if len(b.Response) == 0 {
+				t.Errorf("%s: no response", o.name)
+			}
+		}
+		if other, _, _ := set.Select(SelectInput{Action: "HKIDCardOCRX", ImageSHA256: []string{hex.EncodeToString(sum[:])}}); other.Name == o.name {
+			t.Errorf("%s is selected for another action", o.name)
+		}
 	}
 }

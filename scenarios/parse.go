@@ -38,7 +38,8 @@ const (
 type Parser struct {
 	schema *schema.Schema
 	// trusted skips the schema for input already validated against it
-	// (the embedded library); the semantic checks still run.
+	// (the embedded library), and the semantic checks that need an API
+	// spec; the library's tests run both.
 	trusted bool
 }
 
@@ -283,8 +284,9 @@ func (ps *Parser) parseDoc(file string, n *yaml.Node) ([]*Scenario, []nameAt, []
 				s.pos.defaultFor = append(s.pos.defaultFor, resolve(c).Line)
 			}
 		}
+		s.trusted = ps.trusted
 		ok := true
-		checkScenario(s, func(path []any, key bool, msg string) {
+		checkScenario(s, !ps.trusted, func(path []any, key bool, msg string) {
 			ok = false
 			full := append(append([]string(nil), it.prefix...), pathStrings(path)...)
 			vn, kn := locate(n, full)

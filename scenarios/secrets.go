@@ -9,7 +9,9 @@ import (
 
 // WithSecretDefaults returns a set like s in which each SecretId of
 // defaults selects the named scenario as its default (step 3 of Select),
-// over the defaultFor of the files. Names that s does not have are left
+// over the defaultFor of the files: for the action or flow the scenario is
+// for (so a scenario for CompareFaceLiveness does not become the
+// SecretId's web sessions' scenario), or for everything when it names none. Names that s does not have are left
 // out and returned in missing (a reload may have removed them). s is not
 // changed; the result shares its scenarios.
 func (s *Set) WithSecretDefaults(defaults map[string]string) (set *Set, missing []string) {
@@ -24,7 +26,7 @@ func (s *Set) WithSecretDefaults(defaults map[string]string) (set *Set, missing 
 			missing = append(missing, name)
 			continue
 		}
-		out.bySecret[id] = e.sc
+		out.bySecret[secretKey(id, e.sc.For)] = e.sc
 	}
 	sort.Strings(missing)
 	return &out, missing

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -12,17 +13,24 @@ import (
 type Set struct {
 	byName map[string]*entry
 	order  []*entry // every scenario, in match order
-	// matchers are the entries of order that have a match rule: Select
-	// walks only these on every Apply (the library has hundreds of
-	// scenarios and none of them matches by itself).
-	matchers []*entry
-	sorted   []*Scenario
+	// matchers are the entries of order that have a match rule and apply
+	// to any action; forMatchers those that name an action or flow (For),
+	// by that name. Select walks only the lists that can fit a call (the
+	// library has hundreds of ocr scenarios matching by picture, which a
+	// faceid call must not pay for).
+	matchers    []*entry
+	forMatchers map[string][]*entry
+	sorted      []*Scenario
+	// bySecret holds the defaultFor scenarios by SecretId and For
+	// (secretKey): a SecretId can have one default per action or flow, and
+	// one for everything else.
 	bySecret map[string]*Scenario
 	def      *Scenario
 }
 
 type entry struct {
 	sc       *Scenario
+	pos      int // index in order: the match precedence
 	extraRe  *regexp.Regexp
 	redirect *regexp.Regexp
 	params   map[string]*regexp.Regexp // compiled regex rules of Match.Params
@@ -51,7 +59,7 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 		if sc == nil {
 			continue
 		}
-		if ps := Validate(sc); len(ps) > 0 {
+		if ps := validate(sc, !sc.trusted); len(ps) > 0 {
 			probs = append(probs, ps...)
 			continue
 		}
@@ -78,20 +86,29 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 			}
 		}
 		s.byName[sc.Name] = e
+		e.pos = len(s.order)
 		s.order = append(s.order, e)
-		if sc.Match != nil {
+		switch {
+		case sc.Match == nil:
+		case sc.For == "":
 			s.matchers = append(s.matchers, e)
+		default:
+			if s.forMatchers == nil {
+				s.forMatchers = map[string][]*entry{}
+			}
+			s.forMatchers[sc.For] = append(s.forMatchers[sc.For], e)
 		}
 	}
 	// defaultFor conflicts, in match order.
 	for _, e := range s.order {
 		for i, id := range e.sc.DefaultFor {
-			if prev, taken := s.bySecret[id]; taken && prev != e.sc {
+			key := secretKey(id, e.sc.For)
+			if prev, taken := s.bySecret[key]; taken && prev != e.sc {
 				probs = append(probs, Problem{File: e.sc.Source, Line: e.sc.defaultForLine(i),
 					Reason: fmt.Sprintf("SecretId %q is already the default of scenario %q (%s)", id, prev.Name, where(prev.Source, prev.Line))})
 				continue
 			}
-			s.bySecret[id] = e.sc
+			s.bySecret[key] = e.sc
 		}
 	}
 	if e, ok := s.byName[DefaultName]; ok {
@@ -148,17 +165,46 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		}
 		note = fmt.Sprintf("RuleId %q names no scenario; falling through", in.RuleID)
 	}
-	for _, e := range s.matchers {
-		if e.matches(in) {
-			return e.sc, ReasonMatch, note
-		}
+	if e := s.firstMatch(in); e != nil {
+		return e.sc, ReasonMatch, note
 	}
 	if in.SecretID != "" {
-		if d, ok := s.bySecret[in.SecretID]; ok {
-			return d, ReasonSecretDefault, note
+		// The SecretId's default for the action, for the flow, then its
+		// default for everything.
+		for _, f := range [...]string{in.Action, in.Flow, ""} {
+			if d, ok := s.bySecret[secretKey(in.SecretID, f)]; ok {
+				return d, ReasonSecretDefault, note
+			}
 		}
 	}
 	return s.def, ReasonGlobalDefault, note
+}
+
+func secretKey(secretID, forName string) string { return secretID + "\x00" + forName }
+
+// firstMatch returns the first entry, in match order, whose rules fit: the
+// entries for any action merged with those for the call's action and flow.
+func (s *Set) firstMatch(in SelectInput) *entry {
+	lists := [3][]*entry{s.matchers, s.forMatchers[in.Action]}
+	if in.Flow != "" && in.Flow != in.Action {
+		lists[2] = s.forMatchers[in.Flow]
+	}
+	for {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || l[0].pos < lists[best][0].pos) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil
+		}
+		e := lists[best][0]
+		lists[best] = lists[best][1:]
+		if e.matches(in) {
+			return e
+		}
+	}
 }
 
 // IsFor reports whether the scenario applies to a call of action in flow:
@@ -181,6 +227,9 @@ func (e *entry) matches(in SelectInput) bool {
 		return false
 	}
 	if m.SecretID != "" && in.SecretID != m.SecretID {
+		return false
+	}
+	if m.ImageSHA256 != "" && !slices.ContainsFunc(in.ImageSHA256, func(h string) bool { return strings.EqualFold(h, m.ImageSHA256) }) {
 		return false
 	}
 	for name, pm := range m.Params {

@@ -45,6 +45,14 @@ scenarios:
       secretId: AKIDBOTH
   - name: team-default
     defaultFor: [AKIDTEAM]
+  - name: team-ktp-default
+    for: RecognizeIndonesiaIDCardOCR
+    defaultFor: [AKIDTEAM]
+    api:
+      RecognizeIndonesiaIDCardOCR: {response: {NIK: "3171234567890123"}}
+  - name: by-picture
+    for: HKIDCardOCR
+    match: {imageSha256: 2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824}
 `
 
 func TestSelect(t *testing.T) {
@@ -76,6 +84,10 @@ func TestSelect(t *testing.T) {
 		{"match beats secret default", SelectInput{Extra: "vip-1", SecretID: "AKIDTEAM"}, "by-extra-prefix", ReasonMatch, ""},
 		{"secret default", SelectInput{Extra: "nothing", SecretID: "AKIDTEAM"}, "team-default", ReasonSecretDefault, ""},
 		{"global default", SelectInput{SecretID: "AKIDELSE"}, "default", ReasonGlobalDefault, ""},
+		{"secret default of the action", SelectInput{Action: "RecognizeIndonesiaIDCardOCR", SecretID: "AKIDTEAM"}, "team-ktp-default", ReasonSecretDefault, ""},
+		{"secret default of another action", SelectInput{Action: "HKIDCardOCR", SecretID: "AKIDTEAM"}, "team-default", ReasonSecretDefault, ""},
+		{"picture", SelectInput{Action: "HKIDCardOCR", SecretID: "AKIDTEAM", ImageSHA256: []string{"x", "2CF24DBA5FB0A30E26E83B2AC5B9E29E1B161E5C1FA7425E73043362938B9824"}}, "by-picture", ReasonMatch, ""},
+		{"picture for another action", SelectInput{Action: "MLIDCardOCR", ImageSHA256: []string{"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"}}, "default", ReasonGlobalDefault, ""},
 		{"empty input", SelectInput{}, "default", ReasonGlobalDefault, ""},
 	}
 	for _, tc := range tests {

@@ -31,6 +31,9 @@ type Scenario struct {
 	API        map[string]APIBehavior `json:"api,omitempty" yaml:"api"` // key: an action name or ActionAny ("*")
 
 	pos *positions // lines of some nodes, for problems found after parsing
+	// trusted: from the shipped library, checked by its tests against the
+	// schema and the specs (see Parser.trusted).
+	trusted bool
 }
 
 // positions remembers where parts of a parsed scenario are, so that checks
@@ -184,6 +187,10 @@ type Match struct {
 	// Params match request parameters by name (top-level members of the
 	// action's input; numbers and booleans as their JSON text).
 	Params map[string]*StringMatch `json:"params,omitempty" yaml:"params"`
+	// ImageSHA256 is the hex SHA-256 of a document image of the call (the
+	// decoded ImageBase64, or the bytes downloaded from ImageUrl; any side):
+	// since no OCR model runs, the picture selects the recognised fields.
+	ImageSHA256 string `json:"imageSha256,omitempty" yaml:"imageSha256"`
 }
 
 // StringMatch matches a string; exactly one field is set.
@@ -250,6 +257,8 @@ type SelectInput struct {
 	SecretID    string // SecretId of the calling credential
 	// Param returns a top-level request parameter as text (nil = none).
 	Param func(name string) (string, bool)
+	// ImageSHA256 are the hex SHA-256 of the call's document images.
+	ImageSHA256 []string
 }
 
 // Reason says why Select chose a scenario.

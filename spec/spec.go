@@ -119,6 +119,9 @@ type Rule struct {
 	// rather than be refused ("Uses default values if the format is
 	// incorrect"), so validation lets it through for the action to resolve.
 	Fallback bool `json:"fallback,omitempty"`
+	// Image marks a document image input (OCR), checked by the service
+	// that reads images rather than by the generic rules.
+	Image *ImageRule `json:"image,omitempty"`
 	// Doc quotes where the constraint is stated.
 	Doc string `json:"doc,omitempty"`
 
@@ -153,6 +156,26 @@ func enumTexts(enum []json.RawMessage) []string {
 		}
 	}
 	return out
+}
+
+// ImageRule is what the docs say of one document image input.
+type ImageRule struct {
+	// Source is "base64" (the member holds the image) or "url" (the member
+	// holds where to download it).
+	Source string `json:"source"`
+	// Formats are the accepted formats, detected from the bytes: JPEG, PNG,
+	// BMP, PDF, WORD, EXCEL.
+	Formats []string `json:"formats"`
+	// MaxBytes bounds the image after Base64 encoding.
+	MaxBytes int `json:"maxBytes"`
+	// DownloadSeconds is the documented download time limit of a URL (0:
+	// not stated).
+	DownloadSeconds int `json:"downloadSeconds,omitempty"`
+	// Alternative names the member carrying the same image the other way
+	// (ImageUrl for ImageBase64); the URL wins when both are given.
+	Alternative string `json:"alternative,omitempty"`
+	// Required: the member or its alternative must be given.
+	Required bool `json:"required,omitempty"`
 }
 
 // Example is one published example of an action.
@@ -193,6 +216,9 @@ func Load(prefix string) (*Service, error) {
 // Faceid returns the faceid 2018-03-01 service. The embedded spec is part
 // of the build, so a failure is a build defect and panics.
 func Faceid() *Service { return mustLoad("faceid-2018-03-01") }
+
+// Ocr returns the ocr 2018-11-19 service (Tencent's intl document OCR).
+func Ocr() *Service { return mustLoad("ocr-2018-11-19") }
 
 // Prefixes lists the embedded services' file prefixes.
 func Prefixes() []string { return slices.Clone(prefixes()) }
@@ -394,7 +420,8 @@ func Services() []*Service {
 
 // FindAction returns the action called name in any embedded service.
 func FindAction(name string) (*Service, *Action, bool) {
-	for _, s := range Services() {
+	for _, p := range prefixes() {
+		s := mustLoad(p)
 		if a, ok := s.Actions[name]; ok {
 			return s, a, true
 		}

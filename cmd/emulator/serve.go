@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +61,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer srv.Close()
 
+	// SIGHUP is caught before the listener answers health, so before
+	// anything can report ready: a reload asked for while the scenarios
+	// still load waits for the load instead of killing the process
+	// (SIGHUP's default action), and one asked for once ready answers 200
+	// is never lost (with SIGHUP ignored by the parent, as under nohup). One
+	// queued before the loop below runs is served there.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
@@ -80,30 +91,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		tlsInfo = info
 	}
 
-	// SIGHUP is caught before anything can report ready: a reload asked
-	// for once /_emulator/ready answers 200 must never be lost (with SIGHUP
-	// ignored by the parent, as under nohup) nor kill the process (the
-	// default action). One queued before the loop below runs is served
-	// there.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-
 	errc := make(chan error, len(servers))
 	for i := range servers {
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], listeners[i])
 	}
 	srv.MarkServing()
 	// Scenarios load in the background while the listener already answers
-	// health; broken user files still stop the emulator here.
-	if err := srv.WaitScenarios(ctx); err != nil {
+	// health; broken user files still stop the emulator here. A signal to
+	// stop while they load is a graceful shutdown like any other (below):
+	// calls in flight wait for the load and are answered.
+	if err := srv.WaitScenarios(ctx); err != nil && ctx.Err() == nil {
 		for _, hs := range servers {
 			hs.Close()
 		}
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 1
 	}
-	banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	if ctx.Err() == nil {
+		banner(stdout, ln.Addr(), srv, c, tlsInfo)
+	}
+	// Parsing the scenario library and the specs leaves several MiB of
+	// garbage; give it back to the OS now rather than keep it resident
+	// (the idle RSS goal is 15 MiB). One GC at start-up, after ready.
+	debug.FreeOSMemory()
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()

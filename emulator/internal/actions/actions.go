@@ -31,6 +31,9 @@ import (
 
 // Config configures a Layer.
 type Config struct {
+	// Service and Version name the API as its spec does ("faceid",
+	// "2018-03-01"): the gateway routes by them before any spec is read.
+	Service, Version string
 	// Spec returns the spec whose actions are served. It is called on the
 	// first API call, not at start-up (reading a spec costs milliseconds,
 	// and the cold start goal is 20 ms to the first health answer).
@@ -40,6 +43,11 @@ type Config struct {
 	NewResponse func(action string) (any, bool)
 	// Scenarios returns the current scenario set.
 	Scenarios func() *scenarios.Set
+	// Prepare, when set, runs on every decoded, validated call before its
+	// handler: the service's checks of what its rules state only in prose
+	// (OCR's document images), and the facts a scenario may match on
+	// (Call.ImageSHA256). An error is the call's answer.
+	Prepare func(ctx context.Context, c *Call) *catalog.Error
 	// IDs makes the tokens of default answers (a new Source when nil).
 	IDs *ids.Source
 	// Counters count scripted calls for behaviours limited to the first N
@@ -89,8 +97,8 @@ func (l *Layer) Handle(action string, h Handler) { l.handlers[action] = h }
 // call itself (the web flow's hand-tuned hot path).
 func (l *Layer) HandleRaw(action string, h api.Handler) { l.raw[action] = h }
 
-// Register makes g serve every action of the spec.
-func (l *Layer) Register(g *api.Gateway) { g.SetResolver(l.Resolve) }
+// Register makes g serve every action of the spec as the layer's service.
+func (l *Layer) Register(g *api.Gateway) { g.AddService(l.cfg.Service, l.cfg.Version, l.Resolve) }
 
 // Resolve returns the gateway handler of action.
 func (l *Layer) Resolve(action string) (api.Handler, bool) {
@@ -104,6 +112,9 @@ func (l *Layer) Routes() []string { return l.cfg.Spec().ActionNames }
 
 func (l *Layer) buildRoutes() {
 	svc := l.cfg.Spec()
+	if svc.Name != l.cfg.Service || svc.Version != l.cfg.Version {
+		panic(fmt.Sprintf("actions: layer of %s %s is given the spec of %s %s", l.cfg.Service, l.cfg.Version, svc.Name, svc.Version))
+	}
 	l.routes = make(map[string]api.Handler, len(svc.ActionNames))
 	for name := range l.handlers {
 		l.mustHave(svc, name)
@@ -146,7 +157,13 @@ func (l *Layer) serve(ctx context.Context, call *api.Call, action *spec.Action, 
 	if err := Validate(action.Input, req); err != nil {
 		return api.Reply{Err: err}
 	}
-	return h(ctx, &Call{Call: call, Action: action, Request: req, layer: l})
+	c := &Call{Call: call, Action: action, Request: req, layer: l}
+	if l.cfg.Prepare != nil {
+		if err := l.cfg.Prepare(ctx, c); err != nil {
+			return api.Reply{Err: err}
+		}
+	}
+	return h(ctx, c)
 }
 
 // answerAtOnce is the handler of an action with no handler of its own.
@@ -188,7 +205,10 @@ type Call struct {
 	// Request is the decoded request model (a pointer to the action's
 	// generated request struct).
 	Request any
-	layer   *Layer
+	// ImageSHA256 are the hex SHA-256 of the call's document images, set
+	// by Config.Prepare, for scenario match rules (match.imageSha256).
+	ImageSHA256 []string
+	layer       *Layer
 }
 
 // Param returns a top-level request parameter as text: a string as it is,
@@ -211,6 +231,36 @@ func (c *Call) Param(name string) (string, bool) {
 	return string(b), err == nil
 }
 
+// Strings returns a top-level string member as one item, or a list of
+// strings member item by item; nil when absent or of another type.
+func (c *Call) Strings(name string) []string {
+	f := fieldByJSONName(reflect.ValueOf(c.Request).Elem(), name)
+	if !f.IsValid() || isAbsent(f) {
+		return nil
+	}
+	for f.Kind() == reflect.Pointer {
+		f = f.Elem()
+	}
+	switch {
+	case f.Kind() == reflect.String:
+		return []string{f.String()}
+	case f.Kind() == reflect.Slice:
+		var out []string
+		for i := 0; i < f.Len(); i++ {
+			e := f.Index(i)
+			for e.Kind() == reflect.Pointer && !e.IsNil() {
+				e = e.Elem()
+			}
+			if e.Kind() != reflect.String {
+				return nil
+			}
+			out = append(out, e.String())
+		}
+		return out
+	}
+	return nil
+}
+
 // Select chooses the call's scenario (RuleId and Extra parameters where
 // the action has them, match rules, the SecretId's default) and notes the
 // choice for the journal. flow names the token flow the call starts, if any.
@@ -222,7 +272,7 @@ func (c *Call) Select(flow string) *scenarios.Scenario {
 // SelectReason is Select that also says why the scenario was chosen (a
 // session keeps it).
 func (c *Call) SelectReason(flow string) (*scenarios.Scenario, scenarios.Reason) {
-	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param}
+	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param, ImageSHA256: c.ImageSHA256}
 	in.RuleID, _ = c.Param("RuleId")
 	in.Extra, _ = c.Param("Extra")
 	in.RedirectURL, _ = c.Param("RedirectURL")

@@ -90,13 +90,20 @@ const (
 	MaxTextBytes = 64 << 10
 )
 
+// carriesMedia reports whether a member holds a base64 file (an image, a
+// video: the base64 formats, or an OCR document image), bounded by its own
+// documented size or the request's.
+func carriesMedia(r *spec.Rule) bool {
+	return r != nil && (strings.HasSuffix(r.Format, "base64") || r.Image != nil)
+}
+
 // checkRule checks one scalar against its documented rule.
 func checkRule(r *spec.Rule, v reflect.Value, path string) *catalog.Error {
 	if v.Kind() == reflect.String && (r == nil || r.MaxBytes == 0 && r.MaxLength == 0) {
 		switch {
 		case r != nil && r.Format == "url" && v.Len() > MaxURLBytes:
 			return catalog.BadValue(path, fmt.Sprintf("longer than %d bytes", MaxURLBytes))
-		case (r == nil || r.Format != "base64") && v.Len() > MaxTextBytes:
+		case !carriesMedia(r) && v.Len() > MaxTextBytes:
 			return catalog.BadValue(path, fmt.Sprintf("longer than %s", byteSize(MaxTextBytes)))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -146,12 +147,14 @@ func (c *Call) PublicBase() string {
 // Record is what the gateway reports about every API request, for the
 // journal and the request log. It never holds a key or image bytes.
 type Record struct {
-	Time        time.Time              `json:"time"`
-	RequestID   string                 `json:"requestId"`
-	Method      string                 `json:"method"`
-	Path        string                 `json:"path"`
-	Action      string                 `json:"action,omitempty"`
-	Version     string                 `json:"version,omitempty"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	Method    string    `json:"method"`
+	Path      string    `json:"path"`
+	Action    string    `json:"action,omitempty"`
+	Version   string    `json:"version,omitempty"`
+	// Service is the service the call was routed to ("faceid", "ocr").
+	Service     string                 `json:"service,omitempty"`
 	Region      string                 `json:"region,omitempty"`
 	SecretID    string                 `json:"secretId,omitempty"`
 	SDK         string                 `json:"sdk,omitempty"`
@@ -179,8 +182,6 @@ type Config struct {
 	Verifier *signature.Verifier
 	// IDs makes RequestIds (a new Source when nil).
 	IDs *ids.Source
-	// Version is the only API version served.
-	Version string
 	// Regions accepted in X-TC-Region / Region; empty accepts any. A request
 	// without a region is always accepted.
 	Regions []string
@@ -192,14 +193,20 @@ type Config struct {
 	Observer Observer
 }
 
-// Gateway is the API 3.0 endpoint. It is an http.Handler.
+// Gateway is the API 3.0 endpoint of every service added to it. It is an
+// http.Handler. It knows services only by name, version and resolver.
 type Gateway struct {
-	cfg     Config
-	regions map[string]bool
-	actions map[string]Handler
-	resolve Resolver
-	bufs    sync.Pool // *respBuf for response bodies
-	calls   sync.Pool // *Call
+	cfg      Config
+	regions  map[string]bool
+	services []service
+	bufs     sync.Pool // *respBuf for response bodies
+	calls    sync.Pool // *Call
+}
+
+// service is one API served on the gateway.
+type service struct {
+	name, version string
+	resolve       Resolver
 }
 
 // getCall and putCall recycle Calls: a Call with its signature.Common is a
@@ -227,7 +234,7 @@ func New(cfg Config) *Gateway {
 	if cfg.IDs == nil {
 		cfg.IDs = ids.NewSource()
 	}
-	g := &Gateway{cfg: cfg, actions: map[string]Handler{}}
+	g := &Gateway{cfg: cfg}
 	if len(cfg.Regions) > 0 {
 		g.regions = make(map[string]bool, len(cfg.Regions))
 		for _, r := range cfg.Regions {
@@ -237,25 +244,67 @@ func New(cfg Config) *Gateway {
 	return g
 }
 
-// Register adds an action. It must be called before serving.
-func (g *Gateway) Register(action string, h Handler) { g.actions[action] = h }
-
-// Resolver finds the handler of an action not registered one by one; the
+// Resolver finds the handler of one of a service's actions; the
 // spec-driven layer resolves its actions on first use, so that start-up
 // does not read the specs.
 type Resolver func(action string) (Handler, bool)
 
-// SetResolver sets the resolver consulted for actions not registered. It
-// must be called before serving.
-func (g *Gateway) SetResolver(r Resolver) { g.resolve = r }
+// AddService makes g serve the API called name (the first label of its
+// Tencent host, "faceid", "ocr") at version, its actions found by resolve.
+// Services are tried in the order added. It must be called before serving.
+func (g *Gateway) AddService(name, version string, resolve Resolver) {
+	g.services = append(g.services, service{name: name, version: version, resolve: resolve})
+}
 
-// Actions lists the registered action names.
-func (g *Gateway) Actions() []string {
-	out := make([]string, 0, len(g.actions))
-	for a := range g.actions {
-		out = append(out, a)
+// route finds the handler of a call, as the real endpoint would on the
+// service's own host. The SDKs do not say which service they call in a way
+// the gateway can rely on (Node, Java and PHP sign the endpoint's first
+// label, "127" for 127.0.0.1), so a call reaches the service that has its
+// action and Version; a Host whose first label names a service (as
+// ocr.tencentcloudapi.com does) limits the choice to that service. An
+// action of no candidate is InvalidAction, a known action at another
+// version NoSuchVersion (the check order of §4.4); svc names the service
+// that has the action in both cases.
+func (g *Gateway) route(host, action, version string) (h Handler, svc string, err *catalog.Error) {
+	only := hostService(host)
+	if only != "" && !slices.ContainsFunc(g.services, func(s service) bool { return s.name == only }) {
+		only = ""
 	}
-	return out
+	for _, s := range g.services {
+		if only != "" && s.name != only {
+			continue
+		}
+		sh, ok := s.resolve(action)
+		if !ok {
+			continue
+		}
+		if s.version == version {
+			return sh, s.name, nil
+		}
+		if svc == "" {
+			svc = s.name
+		}
+	}
+	if svc == "" {
+		return nil, "", catalog.New(catalog.InvalidAction)
+	}
+	return nil, svc, catalog.New(catalog.NoSuchVersion)
+}
+
+// hostService is the first label of a host name with more than one label
+// (ocr.localhost:8780 → ocr); "" for a bare name or an IPv6 literal.
+func hostService(host string) string {
+	if strings.HasPrefix(host, "[") {
+		return ""
+	}
+	if i := strings.IndexByte(host, ':'); i >= 0 {
+		host = host[:i]
+	}
+	label, rest, ok := strings.Cut(host, ".")
+	if !ok || rest == "" {
+		return ""
+	}
+	return label
 }
 
 // ServeHTTP implements the API 3.0 check order.
@@ -369,15 +418,10 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		lang = catalog.ParseLanguage(common.Language)
 	}
 
-	h, ok := g.actions[common.Action]
-	if !ok && g.resolve != nil {
-		h, ok = g.resolve(common.Action)
-	}
-	if !ok {
-		return Reply{Err: catalog.New(catalog.InvalidAction)}, lang
-	}
-	if common.Version != g.cfg.Version {
-		return Reply{Err: catalog.New(catalog.NoSuchVersion)}, lang
+	h, svc, rerr := g.route(r.Host, common.Action, common.Version)
+	rec.Service = svc
+	if rerr != nil {
+		return Reply{Err: rerr}, lang
 	}
 	if common.Region != "" && g.regions != nil && !g.regions[common.Region] {
 		return Reply{Err: catalog.New(catalog.UnsupportedRegion)}, lang
@@ -650,6 +694,12 @@ func (g *Gateway) log(rec *Record, at time.Time) {
 		return
 	}
 	r := slog.NewRecord(at, level, "api", 0)
+	// The first service added is the endpoint's main one and its lines stay
+	// as they were (a sixth attribute would cost the record an allocation);
+	// a line of any other service names it.
+	if rec.Service != "" && rec.Service != g.services[0].name {
+		r.AddAttrs(slog.String("service", rec.Service))
+	}
 	r.AddAttrs(
 		slog.String("action", rec.Action),
 		slog.String("sdk", rec.SDK),

@@ -93,13 +93,13 @@ func newGateway(t testing.TB, log *slog.Logger) (*api.Gateway, *observer) {
 			Now:         func() time.Time { return gwNow },
 			MaxSkew:     5 * time.Minute,
 		}),
-		Version:  gwVersion,
 		Regions:  []string{"ap-singapore"},
 		Clock:    clock.Fixed(gwNow),
 		Logger:   log,
 		Observer: obs,
 	})
-	g.Register("Echo", func(_ context.Context, c *api.Call) api.Reply {
+	actions := map[string]api.Handler{}
+	actions["Echo"] = func(_ context.Context, c *api.Call) api.Reply {
 		var req echoReq
 		if err := c.Decode(&req); err != nil {
 			return api.Reply{Err: err}
@@ -114,18 +114,19 @@ func newGateway(t testing.TB, log *slog.Logger) (*api.Gateway, *observer) {
 		c.Token = "TOKEN-" + resp.Name
 		c.Note("echoed")
 		return api.Reply{Body: resp}
-	})
-	for _, f := range []api.Fault{api.FaultHTTP502, api.FaultConnectionReset, api.FaultTruncatedBody} {
-		g.Register("Fault"+string(f), func(_ context.Context, c *api.Call) api.Reply {
-			return api.Reply{Fault: f, Body: &echoResp{RequestId: c.RequestID}}
-		})
 	}
-	g.Register("Slow", func(_ context.Context, c *api.Call) api.Reply {
+	for _, f := range []api.Fault{api.FaultHTTP502, api.FaultConnectionReset, api.FaultTruncatedBody} {
+		actions["Fault"+string(f)] = func(_ context.Context, c *api.Call) api.Reply {
+			return api.Reply{Fault: f, Body: &echoResp{RequestId: c.RequestID}}
+		}
+	}
+	actions["Slow"] = func(_ context.Context, c *api.Call) api.Reply {
 		return api.Reply{Latency: time.Hour, Body: &echoResp{RequestId: c.RequestID}}
-	})
-	g.Register("Unencodable", func(_ context.Context, c *api.Call) api.Reply {
+	}
+	actions["Unencodable"] = func(_ context.Context, c *api.Call) api.Reply {
 		return api.Reply{Body: map[string]any{"Bad": func() {}}}
-	})
+	}
+	g.AddService("faceid", gwVersion, mapResolver(actions))
 	return g, obs
 }
 
@@ -625,17 +626,6 @@ func lineWith(s, sub string) string {
 	return ""
 }
 
-func TestGatewayActions(t *testing.T) {
-	g, _ := newGateway(t, nil)
-	got := map[string]bool{}
-	for _, a := range g.Actions() {
-		got[a] = true
-	}
-	if !got["Echo"] || !got["Slow"] {
-		t.Errorf("Actions() = %v", g.Actions())
-	}
-}
-
 func TestRequestBase(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "http://a.example:1/", nil)
 	if got := api.RequestBase(r); got != "http://a.example:1" {
@@ -824,5 +814,65 @@ func TestGatewayBodyReadErrors(t *testing.T) {
 			strings.Contains(env.Response.Error.Message, "127.0.0.1") {
 			t.Errorf("%v: %+v", c.err, env.Response.Error)
 		}
+	}
+}
+
+// mapResolver resolves the actions of a map.
+func mapResolver(m map[string]api.Handler) api.Resolver {
+	return func(action string) (api.Handler, bool) {
+		h, ok := m[action]
+		return h, ok
+	}
+}
+
+// TestGatewayRoutesByService: with two services on one endpoint, a call
+// reaches the service that has its action and version whatever service
+// the SDK signs, a Host naming a service limits the choice to it, and the
+// journal record names the service.
+func TestGatewayRoutesByService(t *testing.T) {
+	const ocrVersion = "2018-11-19"
+	g, obs := newGateway(t, nil)
+	g.AddService("ocr", ocrVersion, mapResolver(map[string]api.Handler{
+		"Scan": func(_ context.Context, c *api.Call) api.Reply {
+			return api.Reply{Body: &echoResp{Name: "scanned", RequestId: c.RequestID}}
+		},
+	}))
+	call := func(host, scope, action, version string) *http.Request {
+		body := `{}`
+		r := httptest.NewRequest(http.MethodPost, "http://"+host+"/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set("Authorization", signature.AuthorizationTC3(gwID, gwKey, http.MethodPost, host, "", "application/json", []byte(body), gwNow.Unix(), scope))
+		r.Header.Set("X-TC-Action", action)
+		r.Header.Set("X-TC-Version", version)
+		r.Header.Set("X-TC-Timestamp", strconv.FormatInt(gwNow.Unix(), 10))
+		return r
+	}
+	cases := []struct {
+		name, host, scope, action, version string
+		wantCode, wantService              string
+	}{
+		{"faceid action, scope 127", "127.0.0.1:8780", "127", "Echo", gwVersion, "", "faceid"},
+		{"ocr action, scope 127", "127.0.0.1:8780", "127", "Scan", ocrVersion, "", "ocr"},
+		{"ocr action, scope ocr", "127.0.0.1:8780", "ocr", "Scan", ocrVersion, "", "ocr"},
+		{"ocr action, scope faceid", "127.0.0.1:8780", "faceid", "Scan", ocrVersion, "", "ocr"},
+		{"ocr action at faceid's version", "127.0.0.1:8780", "ocr", "Scan", gwVersion, catalog.NoSuchVersion, "ocr"},
+		{"faceid action at ocr's version", "127.0.0.1:8780", "faceid", "Echo", ocrVersion, catalog.NoSuchVersion, "faceid"},
+		{"unknown action", "127.0.0.1:8780", "ocr", "Nope", ocrVersion, catalog.InvalidAction, ""},
+		{"host names ocr", "ocr.localhost:8780", "ocr", "Scan", ocrVersion, "", "ocr"},
+		{"host names ocr, faceid action", "ocr.localhost:8780", "ocr", "Echo", gwVersion, catalog.InvalidAction, ""},
+		{"host names faceid, ocr action", "faceid.localhost:8780", "faceid", "Scan", ocrVersion, catalog.InvalidAction, ""},
+		{"host names no service", "emulator.internal:8780", "emulator", "Scan", ocrVersion, "", "ocr"},
+		{"bare host", "localhost:8780", "localhost:8780", "Echo", gwVersion, "", "faceid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env, _ := serve(t, g, call(tc.host, tc.scope, tc.action, tc.version))
+			if got := errCode(env); got != tc.wantCode {
+				t.Fatalf("error %q, want %q", got, tc.wantCode)
+			}
+			if rec := obs.last(t); rec.Service != tc.wantService {
+				t.Errorf("record service %q, want %q", rec.Service, tc.wantService)
+			}
+		})
 	}
 }

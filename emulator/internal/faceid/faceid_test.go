@@ -136,6 +136,7 @@ func newFixture(t *testing.T) *fixture {
 	hub := flow.NewHub(flow.Config{Store: store.NewMemory(0), Flows: flows, Clock: c})
 	svc := New(Config{Hub: hub, Web: web})
 	layer := actions.New(actions.Config{
+		Service: "faceid", Version: "2018-03-01",
 		Spec: spec.Faceid, NewRequest: model.NewRequest, NewResponse: model.NewResponse,
 		Scenarios: func() *scenarios.Set { return set }, Counters: hub.Counters(),
 	})

@@ -27,7 +27,6 @@ var ekycSpec = Spec{
 	Kind: KindEKYC, Apply: "ApplySdkVerificationToken", Result: "GetSdkVerificationResult",
 	TokenLifetime: 10 * time.Minute, ResultLifetime: 72 * time.Hour, Unfinished: "-999",
 	IllegalToken: "UnauthorizedOperation", ExpiredToken: "UnauthorizedOperation",
-	Media: "url",
 }
 
 // EKYCConfig is ApplySdkVerificationToken's request with defaults

@@ -68,8 +68,6 @@ type Spec struct {
 	// another SecretId or of another flow; ExpiredToken the one after
 	// ResultLifetime.
 	IllegalToken, ExpiredToken string
-	// Media says which media the results carry (for Render only).
-	Media string
 }
 
 // evictionGrace keeps a session this long past its ResultLifetime so that
@@ -306,6 +304,11 @@ func (f *Flow) attemptOf(d *Data, sa scenarios.Attempt, final string, at time.Ti
 	if a.Code == pass && a.CompareCode != nil {
 		a.Code = *a.CompareCode
 	}
+	if sa.Compare != nil && *sa.Compare == -1 && a.CompareCode == nil {
+		// No comparison runs in this session, so the code can only be
+		// carried by the attempt itself.
+		a.Code = final
+	}
 	if sa.ErrorCode != nil {
 		a.Code = strconv.Itoa(*sa.ErrorCode)
 	}
@@ -317,7 +320,8 @@ func (f *Flow) attemptOf(d *Data, sa scenarios.Attempt, final string, at time.Ti
 	case a.CompareCode != nil && *a.CompareCode == strconv.Itoa(catalog.ResultLowSimilarity):
 		a.Similarity = scenarios.DefaultLowSimilarity
 	}
-	if d.Plus {
+	// The tag describes a liveness failure, as in the web flow.
+	if d.Plus && a.LiveCode != pass && len(sa.LivenessInfoTag) > 0 {
 		a.LivenessInfoTag = append([]string(nil), sa.LivenessInfoTag...)
 	}
 	return a

@@ -18,7 +18,6 @@ var livenessSpec = Spec{
 	Kind: KindLiveness, Apply: "ApplyLivenessToken", Result: "GetLivenessResult",
 	TokenLifetime: 10 * time.Minute, ResultLifetime: 2 * time.Hour, Unfinished: "-999",
 	IllegalToken: catalog.BizTokenIllegal, ExpiredToken: catalog.BizTokenExpired,
-	Media: "url",
 }
 
 // LivenessConfig is ApplyLivenessToken's request with defaults resolved.

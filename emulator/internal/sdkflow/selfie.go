@@ -2,6 +2,7 @@ package sdkflow
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
@@ -18,13 +19,17 @@ var selfieSpec = Spec{
 	Kind: KindSelfie, Apply: "GetFaceIdTokenIntl", Result: "GetFaceIdResultIntl",
 	TokenLifetime: 10 * time.Minute, ResultLifetime: 72 * time.Hour, Unfinished: "-999",
 	IllegalToken: catalog.BizTokenIllegal, ExpiredToken: catalog.BizTokenExpired,
-	Media: "base64",
 }
 
 // maxSelfieImage bounds GetFaceIdTokenIntl's Image (as sent): the web
 // flow's documented 8 MB for its comparison image, answered with the
 // action's documented FailedOperation.ImageSizeTooLarge.
 const maxSelfieImage = 8 << 20
+
+// maxSelfieExtra bounds the Extra a session keeps and echoes. The selfie
+// flow documents no limit; the eKYC SDK's Extra is documented up to 1,024
+// [inference: the same service keeps the same passthrough field].
+const maxSelfieExtra = 1024
 
 // SelfieConfig is GetFaceIdTokenIntl's request with defaults resolved.
 type SelfieConfig struct {
@@ -53,6 +58,9 @@ func (s *Service) registerSelfie(l *actions.Layer) {
 		if actionLevel(cfg.SecureLevel) {
 			cfg.ActionList = "blink"
 			setString(&cfg.ActionList, req.ActionList)
+		}
+		if req.Extra != nil && utf8.RuneCountInString(*req.Extra) > maxSelfieExtra {
+			return api.Reply{Err: catalog.BadValue("Extra", "longer than 1024 characters")}
 		}
 		if req.Image != nil && len(*req.Image) > maxSelfieImage {
 			return api.Reply{Err: catalog.New("FailedOperation.ImageSizeTooLarge")}

@@ -28,6 +28,7 @@ func NewFlows(sets func() *scenarios.Set) *Flows {
 		Selfie:   newFlow(selfieSpec, sets),
 		EKYC:     newFlow(ekycSpec, sets),
 		Liveness: newFlow(livenessSpec, sets),
+		Reflect:  newFlow(reflectSpec, sets),
 	}
 }
 
@@ -94,6 +95,7 @@ func (s *Service) Register(l *actions.Layer) {
 	s.registerSelfie(l)
 	s.registerEKYC(l)
 	s.registerLiveness(l)
+	s.registerReflect(l)
 }
 
 // Open is the simulator page opening a session of an SDK flow: it records
@@ -116,16 +118,10 @@ func (s *Service) Flow(sess *store.Session) (*Flow, bool) { return s.flows.ByKin
 
 // ---- the shared halves of the actions --------------------------------------
 
-// created is what an apply call makes: the session's Data and what to note.
-type created struct {
-	data *Data
-	note string
-}
-
 // apply selects the call's scenario, plays its scripted behaviour for the
-// apply action and creates the session. reply carries the scripted
+// apply action and creates the session with d. reply carries the scripted
 // latency; done means the scripted reply is the answer.
-func (s *Service) apply(c *actions.Call, f *Flow, in created) (sess *store.Session, reply api.Reply, done bool) {
+func (s *Service) apply(c *actions.Call, f *Flow, d *Data) (sess *store.Session, reply api.Reply, done bool) {
 	sc, reason := c.SelectReason(f.spec.Kind)
 	if !sc.IsFor(c.Action.Name, f.spec.Kind) {
 		// A SecretId's default written for another flow or action.
@@ -138,14 +134,10 @@ func (s *Service) apply(c *actions.Call, f *Flow, in created) (sess *store.Sessi
 			return nil, reply, true
 		}
 	}
-	sess = s.hub.NewSession(f.spec.Kind, c.Common.SecretID, in.data)
+	sess = s.hub.NewSession(f.spec.Kind, c.Common.SecretID, d)
 	sess.Scenario = sc.Name
 	sess.ScenarioReason = string(reason)
-	detail := "scenario " + sc.Name + ", completion " + completionOf(sc)
-	if in.note != "" {
-		detail += "; " + in.note
-	}
-	flow.AddEvent(sess, sess.CreatedAt, "created", detail)
+	flow.AddEvent(sess, sess.CreatedAt, "created", "scenario "+sc.Name+", completion "+completionOf(sc))
 	if err := s.hub.Create(sess); err != nil {
 		s.log.Error("create session", "flow", f.spec.Kind, "err", err)
 		return nil, api.Reply{Err: catalog.New(catalog.InternalError)}, true
@@ -176,13 +168,21 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 		return nil, api.Reply{Err: catalog.New(f.spec.ExpiredToken)}, true
 	}
 	var reply api.Reply
-	if b, ok := f.scenarioOf(sess).Behavior(c.Action.Name); ok {
+	sc := f.scenarioOf(sess)
+	if b, ok := sc.Behavior(c.Action.Name); ok {
 		var done bool
 		if reply, done = actions.Scripted(b, s.hub.Counters().Token(token, c.Action.Name)); done {
 			return nil, reply, true
 		}
 	}
-	if sess.State == store.StatePending {
+	// A flow with a "not finished" answer completes on result calls by
+	// its scenario's mode; the others decide in the call itself.
+	// A manual session changes on a poll only once its token lifetime has
+	// passed; otherwise the copy just read is the answer and nothing is
+	// written (a disk write per poll with EMULATOR_DATA_DIR).
+	changes := sc.Completion.EffectiveMode() != scenarios.CompletionManual ||
+		(f.spec.TokenLifetime > 0 && now.Sub(sess.CreatedAt) > f.spec.TokenLifetime)
+	if sess.State == store.StatePending && f.spec.Unfinished != "" && changes {
 		sess, err = s.hub.Update(token, func(sess *store.Session, _ flow.Flow) error {
 			f.Poll(sess, s.hub.Now())
 			return nil
@@ -199,7 +199,7 @@ func (s *Service) result(c *actions.Call, f *Flow, token string) (*store.Session
 // it creates the session with d and answers SdkToken plus the members
 // more gives for the token.
 func (s *Service) applyToken(c *actions.Call, f *Flow, d *Data, more func(token string) map[string]any) api.Reply {
-	sess, reply, done := s.apply(c, f, created{data: d})
+	sess, reply, done := s.apply(c, f, d)
 	if done {
 		return reply
 	}

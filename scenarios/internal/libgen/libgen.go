@@ -168,12 +168,20 @@ type file struct {
 	header string // comment lines, without "# "
 	single bool   // one scenario, written as a plain mapping
 	items  []*yaml.Node
+	// docs, when set, are written as one YAML document each (items is
+	// then unused): the parser holds one document's nodes at a time, so a
+	// long file parsed in parts needs far less memory at start-up.
+	docs [][]*yaml.Node
 }
 
 // Generate returns the library files: name → content.
 func Generate() (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile()} {
+	ocrAPI, err := ocrAPIFile()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile(), ocrAPI} {
 		b, err := render(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
@@ -190,11 +198,28 @@ func render(f file) ([]byte, error) {
 	for _, l := range strings.Split(strings.TrimSpace(f.header), "\n") {
 		buf.WriteString(strings.TrimRight("# "+l, " ") + "\n")
 	}
+	if len(f.docs) == 0 {
+		err := renderDoc(&buf, f.items, f.single)
+		return buf.Bytes(), err
+	}
+	for i, items := range f.docs {
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		if err := renderDoc(&buf, items, false); err != nil {
+			return nil, err
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// renderDoc writes one YAML document: the scenario (single) or the list.
+func renderDoc(buf *bytes.Buffer, items []*yaml.Node, single bool) error {
 	// Descriptions are written as folded block scalars wrapped at about
 	// 100 columns: swap them for placeholders and expand those after
 	// encoding (yaml.v3 does not wrap).
 	descs := map[string]string{}
-	for i, it := range f.items {
+	for i, it := range items {
 		for j := 0; j+1 < len(it.Content); j += 2 {
 			if it.Content[j].Value == "description" {
 				ph := fmt.Sprintf("DESCRIPTION-%d", i)
@@ -204,24 +229,24 @@ func render(f file) ([]byte, error) {
 		}
 	}
 	var root *yaml.Node
-	if f.single {
-		root = f.items[0]
+	if single {
+		root = items[0]
 	} else {
-		root = mapping(kv{"scenarios", seq(f.items...)})
+		root = mapping(kv{"scenarios", seq(items...)})
 	}
 	var body bytes.Buffer
 	enc := yaml.NewEncoder(&body)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
-		return nil, err
+		return err
 	}
 	if err := enc.Close(); err != nil {
-		return nil, err
+		return err
 	}
 	// A blank line between scenarios of a list.
 	lines := strings.SplitAfter(body.String(), "\n")
 	for i, l := range lines {
-		if !f.single && i > 1 && strings.HasPrefix(l, "  - name: ") {
+		if !single && i > 1 && strings.HasPrefix(l, "  - name: ") {
 			buf.WriteString("\n")
 		}
 		trimmed := strings.TrimSpace(l)
@@ -235,7 +260,7 @@ func render(f file) ([]byte, error) {
 		}
 		buf.WriteString(l)
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // wrap splits text into lines of at most width characters at spaces.
@@ -433,6 +458,67 @@ Messages are the catalogue texts.`,
 	}
 	add("api-apply-", "ApplyWebVerificationBizTokenIntl", ApplyErrorCodes())
 	add("api-get-", "GetWebVerificationResultIntl", GetErrorCodes())
+	return f
+}
+
+// SDKFlows are the catalogue's tables of the SDK token flows the library
+// has a scenario per code for, in file order.
+func SDKFlows() []string { return []string{"selfie", "ekyc", "liveness", "reflect"} }
+
+// SDKScenarioName returns the library name of the scenario ending an SDK
+// flow with a code: <flow>-<category>-<code>-<slug> for numeric codes
+// ("selfie-liveness-1002-spoofed-recording", "-999" written 999), and
+// <flow>-<category>-<code as a slug> for the named codes of reflect
+// ("reflect-liveness-failedoperation-silentthreshold").
+func SDKScenarioName(flow string, c catalog.FlowResult) string {
+	n, err := strconv.Atoi(c.Code)
+	if err != nil {
+		return flow + "-" + c.Category + "-" + Slugify(c.Code)
+	}
+	slug, ok := Slugs()[n]
+	if n < 0 {
+		slug, ok = "not-finished", true
+	}
+	if !ok {
+		slug = Slugify(c.Message)
+	}
+	name := fmt.Sprintf("%s-%s-%d", flow, c.Category, max(n, -n))
+	if slug != "" {
+		name += "-" + slug
+	}
+	return name
+}
+
+func sdkFlowsFile() file {
+	f := file{
+		name: "sdkflows.yaml",
+		header: `One scenario for every result code of each SDK token flow (the catalogue's flow tables):
+selfie (GetFaceIdTokenIntl → GetFaceIdResultIntl), ekyc (ApplySdkVerificationToken →
+GetSdkVerificationResult), liveness (ApplyLivenessToken → GetLivenessResult) and reflect
+(GenerateReflectSequence → DetectReflectLivenessAndCompare), named <flow>-<category>-<code>-<slug>.
+Set one on a session with PUT /_emulator/sessions/{token}/scenario {"Scenario":"<name>"}, or select
+it with a match rule or defaultFor. A pass or liveness code is one attempt with that result, a
+comparison code one attempt whose liveness passes and whose comparison fails with it; other codes
+end the SDK's run before any attempt. Completion is auto: the first result call (or the simulator
+page opening) ends the run; reflect's detection call always does.`,
+	}
+	for _, key := range SDKFlows() {
+		table, ok := catalog.LookupFlow(key)
+		if !ok {
+			panic("libgen: no catalogue table for SDK flow " + key)
+		}
+		for _, c := range table.Codes {
+			desc := fmt.Sprintf("%s (%s → %s) ends with %s %q %q (%s).", key, table.Actions[0], table.Actions[1],
+				table.Field, c.Code, c.Message, c.Category)
+			f.items = append(f.items, mapping(
+				kv{"name", str(SDKScenarioName(key, c))},
+				kv{"description", str(desc)},
+				kv{"for", str(key)},
+				kv{"result", flowMapping(kv{"code", str(c.Code)})},
+				completion("auto"),
+			))
+		}
+	}
 	return f
 }
 

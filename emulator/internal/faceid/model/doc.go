@@ -3,7 +3,7 @@
 // and sample OCR card data for the emulated document scan.
 //
 // models_gen.go is generated from Tencent's published spec
-// (spec/faceid-2018-03-01.api.json) by internal/gen: one struct per spec
+// (spec/faceid-2018-03-01.api.json) by emulator/internal/specgen: one struct per spec
 // object reachable from the two actions' requests and responses, with the
 // spec's object, member and JSON key names unchanged.
 //
@@ -20,4 +20,4 @@
 // and the CheckMode 4 OCRResult.OriginalCardInfo JSON string.
 package model
 
-//go:generate go run ./internal/gen
+//go:generate go run ../../specgen -spec ../../../../spec/faceid-2018-03-01.api.json -out models_gen.go -package model

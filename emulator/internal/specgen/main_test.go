@@ -7,24 +7,33 @@ import (
 	"testing"
 )
 
-const (
-	specPath      = "../../../../../../spec/faceid-2018-03-01.api.json"
-	committedPath = "../../models_gen.go"
-)
+const specPath = "../../../spec/faceid-2018-03-01.api.json"
 
-// TestCommittedFileIsUpToDate regenerates models_gen.go in memory and
+// outputs are the committed generated files, each with its spec.
+var outputs = []struct{ spec, out, dir string }{
+	{specPath, "../faceid/model/models_gen.go", "emulator/internal/faceid/model"},
+	{"../../../spec/ocr-2018-11-19.api.json", "../ocr/model/models_gen.go", "emulator/internal/ocr/model"},
+}
+
+// TestCommittedFileIsUpToDate regenerates every models_gen.go in memory and
 // compares it with the committed file, so the models cannot drift from the
 // spec or from the generator.
 func TestCommittedFileIsUpToDate(t *testing.T) {
-	specJSON, err := os.ReadFile(specPath)
+	for _, o := range outputs {
+		t.Run(o.dir, func(t *testing.T) { checkUpToDate(t, o.spec, o.out, o.dir) })
+	}
+}
+
+func checkUpToDate(t *testing.T, spec, out, dir string) {
+	specJSON, err := os.ReadFile(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := generate(specJSON, "model", nil)
+	got, err := generate(specJSON, sourceName(spec), "model", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(committedPath)
+	want, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,10 +50,10 @@ func TestCommittedFileIsUpToDate(t *testing.T) {
 			w = wl[i]
 		}
 		if g != w {
-			t.Fatalf("models_gen.go is stale (run `go generate` in emulator/internal/faceid/model); first difference at line %d:\ngenerated: %q\ncommitted: %q", i+1, g, w)
+			t.Fatalf("models_gen.go is stale (run `go generate` in %s); first difference at line %d:\ngenerated: %q\ncommitted: %q", dir, i+1, g, w)
 		}
 	}
-	t.Fatal("models_gen.go is stale (run `go generate` in emulator/internal/faceid/model)")
+	t.Fatalf("models_gen.go is stale (run `go generate` in %s)", dir)
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
@@ -52,12 +61,12 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := generate(specJSON, "model", nil)
+	first, err := generate(specJSON, "spec/x.api.json", "model", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 5 {
-		again, err := generate(specJSON, "model", nil)
+		again, err := generate(specJSON, "spec/x.api.json", "model", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +114,7 @@ func TestGenerateErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := generate([]byte(tt.spec), "model", tt.actions)
+			_, err := generate([]byte(tt.spec), "spec/x.api.json", "model", tt.actions)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -125,7 +134,7 @@ func TestSharedObjectTakesRequestShape(t *testing.T) {
 			"Req2":{"members":[]},"Resp2":{"members":[]},
 			"Resp":{"members":[{"name":"S","type":"object","member":"Shared","value_allowed_null":true}]},
 			"Shared":{"members":[{"name":"F","type":"string","member":"string"}]}}}`
-		src, err := generate([]byte(sp), "model", nil)
+		src, err := generate([]byte(sp), "spec/x.api.json", "model", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +160,7 @@ func TestGenerateShapes(t *testing.T) {
 			{"name":"RequestId","type":"string","member":"string"}]},
 		"Item":{"members":[{"name":"Sub","type":"object","member":"Sub"}]},
 		"Sub":{"members":[{"name":"B","type":"bool","member":"bool","value_allowed_null":true}]}}}`
-	src, err := generate([]byte(spec), "p", []string{"A"})
+	src, err := generate([]byte(spec), "spec/x.api.json", "p", []string{"A"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +209,18 @@ func TestFirstSentence(t *testing.T) {
 	for _, tt := range tests {
 		if got := firstSentence(tt.in); got != tt.want {
 			t.Errorf("firstSentence(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSourceName(t *testing.T) {
+	for in, want := range map[string]string{
+		"../../../../spec/faceid-2018-03-01.api.json": "spec/faceid-2018-03-01.api.json",
+		"/abs/repo/spec/ocr-2018-11-19.api.json":      "spec/ocr-2018-11-19.api.json",
+		"elsewhere/x.api.json":                        "x.api.json",
+	} {
+		if got := sourceName(in); got != want {
+			t.Errorf("sourceName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
