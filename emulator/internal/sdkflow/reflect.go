@@ -139,7 +139,8 @@ func (s *Service) detectReflect(c *actions.Call, f *Flow) api.Reply {
 		})
 	}
 	if sess == nil {
-		return api.Reply{Err: catalog.New(f.spec.IllegalToken)}
+		// Evicted between the read and the update.
+		return api.Reply{Err: s.hub.UnknownToken(f.spec.IllegalToken, token)}
 	}
 	return s.reflectAnswer(c, f, reply, sess)
 }
