@@ -1,0 +1,158 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The state beyond sessions that replicas on one engine share: the call
+// counters of scripted behaviours (flow.Counters) and the clock offset the
+// control API moves (clock.Offset). The methods have the shapes of
+// flow.SharedCounts and clock.SharedSkew.
+
+// scopedScript counts one call under a (SecretId) hash field and restarts
+// the count past times (at once for times 0), as flow.Counters does in
+// memory. KEYS: the SecretId's hash. ARGV: field, times, TTL ms.
+var scopedScript = redis.NewScript(`
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+local times = tonumber(ARGV[2])
+if times == 0 or n > times then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+elseif tonumber(ARGV[3]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return n
+`)
+
+// CountScoped counts one call of action under scenario for secretID and
+// returns its 1-based number (see flow.Counters.Scoped).
+func (r *Redis) CountScoped(secretID, scenario, action string, times int) (int, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	n, err := scopedScript.Run(ctx, r.rdb, []string{r.cScope + secretID},
+		scenario+"\x00"+action, times, r.cfg.CountTTL.Milliseconds()).Int()
+	if err != nil {
+		return 0, r.fail(err)
+	}
+	return n, nil
+}
+
+// CountToken counts one call of action on token and returns its 1-based
+// number.
+func (r *Redis) CountToken(token, action string) (int, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	key := r.cToken + token
+	var incr *redis.IntCmd
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		incr = p.HIncrBy(ctx, key, action, 1)
+		if ttl := r.cfg.CountTTL; ttl > 0 {
+			p.PExpire(ctx, key, ttl)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, r.fail(err)
+	}
+	return int(incr.Val()), nil
+}
+
+// ResetCounts forgets the counts of one SecretId and its tokens, or with
+// secretID "" every count.
+func (r *Redis) ResetCounts(secretID string, tokens []string) error {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	if secretID == "" {
+		for _, pattern := range []string{r.cScope + "*", r.cToken + "*"} {
+			iter := r.rdb.Scan(ctx, 0, escapeGlob(pattern), redisBatch).Iterator()
+			var keys []string
+			for iter.Next(ctx) {
+				keys = append(keys, iter.Val())
+			}
+			if err := iter.Err(); err != nil {
+				return r.fail(err)
+			}
+			if err := r.del(keys); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	keys := []string{r.cScope + secretID}
+	for _, t := range tokens {
+		keys = append(keys, r.cToken+t)
+	}
+	return r.del(keys)
+}
+
+func (r *Redis) del(keys []string) error {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	for start := 0; start < len(keys); start += redisBatch {
+		if err := r.rdb.Del(ctx, keys[start:min(start+redisBatch, len(keys))]...).Err(); err != nil {
+			return r.fail(err)
+		}
+	}
+	return nil
+}
+
+// escapeGlob escapes the glob characters of a key prefix for SCAN MATCH,
+// keeping a trailing "*".
+func escapeGlob(pattern string) string {
+	body, star := pattern, ""
+	if len(body) > 0 && body[len(body)-1] == '*' {
+		body, star = body[:len(body)-1], "*"
+	}
+	out := make([]byte, 0, len(body)+4)
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '*', '?', '[', ']', '\\':
+			out = append(out, '\\', c)
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out) + star
+}
+
+// Skew returns the shared clock offset (0 when never moved).
+func (r *Redis) Skew() (time.Duration, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	v, err := r.rdb.Get(ctx, r.kClock).Result()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, r.fail(err)
+	}
+	ns, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, nil // not ours to fix: the offset reads as none
+	}
+	return time.Duration(ns), nil
+}
+
+// AddSkew moves the shared offset by d and returns the new one.
+func (r *Redis) AddSkew(d time.Duration) (time.Duration, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	ns, err := r.rdb.IncrBy(ctx, r.kClock, int64(d)).Result()
+	if err != nil {
+		return 0, r.fail(err)
+	}
+	return time.Duration(ns), nil
+}
+
+// SetSkew sets the shared offset.
+func (r *Redis) SetSkew(d time.Duration) error {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	if err := r.rdb.Set(ctx, r.kClock, int64(d), 0).Err(); err != nil {
+		return r.fail(err)
+	}
+	return nil
+}
