@@ -136,6 +136,13 @@ type Options struct {
 	// DataDir, when set, keeps sessions in a bbolt file in this directory
 	// so they survive restarts; empty = memory only.
 	DataDir string
+	// Store, when set, is a redis:// or rediss:// URL of a Valkey or
+	// Redis engine that keeps the sessions, call counters and clock offset,
+	// shared by every replica that uses it (not with DataDir). New does not
+	// connect: ready answers 503 and API calls InternalError until the
+	// engine answers. StorePassword is used when the URL has none.
+	Store         string
+	StorePassword string
 	// JournalSize is how many API requests the journal keeps; 0 = 1000.
 	JournalSize int
 	// AdminToken protects /_emulator (except health and ready).
@@ -175,6 +182,10 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+
+	// shared is the store on a Valkey/Redis engine, nil for a store of
+	// this process.
+	shared *store.Redis
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -227,7 +238,23 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	var st store.Store = store.NewMemory(max)
-	if opts.DataDir != "" {
+	var counters *flow.Counters
+	switch {
+	case opts.Store != "" && opts.DataDir != "":
+		return nil, errors.New("a shared store (EMULATOR_STORE) and a data directory (EMULATOR_DATA_DIR) exclude each other")
+	case opts.Store != "":
+		shared, err := store.OpenRedis(store.RedisConfig{
+			URL: opts.Store, Password: opts.StorePassword, Max: max, Codec: flows,
+			TTL: flows.Retention, CountTTL: flows.Longest(), Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		st, s.shared = shared, shared
+		// The clock moves and the scripted call counts are every replica's.
+		s.clock = clock.NewSharedOffset(opts.Clock, shared)
+		counters = flow.NewSharedCounters(shared)
+	case opts.DataDir != "":
 		disk, err := store.OpenBolt(opts.DataDir, max, flows)
 		if err != nil {
 			return nil, err
@@ -248,7 +275,7 @@ func New(opts Options) (*Server, error) {
 		return nil, s.loadErr
 	}
 	idSource := ids.NewSource()
-	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock})
+	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock, Counters: counters})
 	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
 		Verifier: signature.New(signature.Config{
@@ -264,6 +291,7 @@ func New(opts Options) (*Server, error) {
 		Clock:     s.clock,
 		Logger:    log,
 		Observer:  s.journal,
+		Available: s.storeErr,
 	})
 	samples := media.Encode()
 	s.actions = actions.New(actions.Config{
@@ -318,6 +346,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == control.Prefix || strings.HasPrefix(p, control.Prefix+"/"):
+		if err := s.storeErr(); err != nil && sharedRoute(p) {
+			s.unavailable(w, err)
+			return
+		}
 		s.control.ServeHTTP(w, r)
 	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
 		s.web.ServeHTTP(w, r)
@@ -340,11 +372,12 @@ func (s *Server) scenarioSet() *scenarios.Set {
 	return set
 }
 
-// isReady: a listener serves and the scenarios are loaded.
+// isReady: a listener serves, the scenarios are loaded and a shared store
+// answers.
 func (s *Server) isReady() bool {
 	select {
 	case <-s.loaded:
-		return s.serving.Load() && s.loadErr == nil
+		return s.serving.Load() && s.loadErr == nil && s.storeErr() == nil
 	default:
 		return false
 	}

@@ -95,7 +95,8 @@ type Redis struct {
 	cScope  string // prefix of scoped counter hashes (one per SecretId)
 	cToken  string // prefix of token counter hashes (one per token)
 	down    atomic.Pointer[error]
-	started atomic.Bool // the engine answered at least once
+	started atomic.Bool  // the engine answered at least once
+	lastLog atomic.Int64 // Unix ns of the last "unreachable" message
 	stop    chan struct{}
 	stopped sync.WaitGroup
 	closed  atomic.Bool
@@ -150,6 +151,7 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	// script could count a call twice, and a lost engine must answer
 	// errors quickly.
 	o.MaxRetries = -1
+	o.DialerRetries = 1
 	o.DialTimeout = cfg.Timeout / 2
 	o.ReadTimeout = cfg.Timeout / 2
 	o.WriteTimeout = cfg.Timeout / 2
@@ -187,22 +189,15 @@ func (r *Redis) Ready() error {
 // soon after the engine does.
 func (r *Redis) monitor() {
 	defer r.stopped.Done()
-	var lastLog time.Time
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
 		err := r.rdb.Ping(ctx).Err()
 		cancel()
 		wait := monitorUp
 		if err != nil {
-			e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
-			was := r.down.Swap(&e)
-			if was == nil || time.Since(lastLog) >= logEvery {
-				lastLog = time.Now()
-				if r.started.Load() {
-					r.cfg.Logger.Error("session store unreachable; API calls answer InternalError and ready 503 until it is back (retrying)", "addr", r.addr, "err", err)
-				} else {
-					r.cfg.Logger.Warn("waiting for the session store (retrying); ready answers 503 until it connects", "addr", r.addr, "err", err)
-				}
+			r.markDown(err)
+			if time.Since(time.Unix(0, r.lastLog.Load())) >= logEvery {
+				r.logDown(err)
 			}
 			wait = monitorDown
 		} else if r.down.Swap(nil) != nil {
@@ -220,6 +215,25 @@ func (r *Redis) monitor() {
 	}
 }
 
+// markDown makes the store unavailable for err, logging when it was
+// available, and returns the error callers get.
+func (r *Redis) markDown(err error) error {
+	e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
+	if r.down.Swap(&e) == nil {
+		r.logDown(err)
+	}
+	return e
+}
+
+func (r *Redis) logDown(err error) {
+	r.lastLog.Store(time.Now().UnixNano())
+	if r.started.Load() {
+		r.cfg.Logger.Error("session store unreachable; API calls answer InternalError and ready 503 until it is back (retrying)", "addr", r.addr, "err", err)
+	} else {
+		r.cfg.Logger.Warn("waiting for the session store (retrying); ready answers 503 until it connects", "addr", r.addr, "err", err)
+	}
+}
+
 // fail marks the store unavailable when err is a connection failure (not
 // a missing key, a lost WATCH race or an error the engine answered), and
 // returns err wrapped in ErrUnavailable then.
@@ -231,9 +245,7 @@ func (r *Redis) fail(err error) error {
 	if errors.As(err, &rerr) && !isNetErr(err) {
 		return fmt.Errorf("store: redis: %w", err)
 	}
-	e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
-	r.down.Store(&e)
-	return e
+	return r.markDown(err)
 }
 
 func isNetErr(err error) bool {

@@ -120,6 +120,12 @@ func escapeGlob(pattern string) string {
 
 // Skew returns the shared clock offset (0 when never moved).
 func (r *Redis) Skew() (time.Duration, error) {
+	// Every clock read lands here: while the engine is known to be lost,
+	// fail at once (the clock keeps its last offset) rather than wait for
+	// a dial on every read.
+	if err := r.Ready(); err != nil && r.started.Load() {
+		return 0, err
+	}
 	ctx, cancel := r.ctx()
 	defer cancel()
 	v, err := r.rdb.Get(ctx, r.kClock).Result()

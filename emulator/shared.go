@@ -1,0 +1,46 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
+)
+
+// storeErr is why the shared store cannot be used now (nil while its
+// engine answers, and always without a shared store). The gateway answers
+// API calls with InternalError while it is set, without waiting for the
+// engine's timeouts.
+func (s *Server) storeErr() error {
+	if s.shared == nil {
+		return nil
+	}
+	return s.shared.Ready()
+}
+
+// sharedRoute reports whether a control route reads or changes the state
+// replicas share (sessions, reset, clock, the dashboard's data); health,
+// ready, the journal and the scenarios are this process's and keep
+// answering while the engine is lost.
+func sharedRoute(path string) bool {
+	rest := strings.TrimPrefix(path, control.Prefix)
+	for _, p := range []string{"/sessions", "/reset", "/clock"} {
+		if rest == p || strings.HasPrefix(rest, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// unavailable answers a control route that needs the lost engine with 503
+// in the control API's error shape.
+func (s *Server) unavailable(w http.ResponseWriter, err error) {
+	var e control.ErrorJSON
+	e.Error.Status = http.StatusServiceUnavailable
+	e.Error.Message = err.Error()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(e)
+}
