@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -221,68 +220,21 @@ func TestReplicasLoad(t *testing.T) {
 func TestReplicasKill9(t *testing.T) {
 	e := redistest.Start(t)
 	a, b := startReplica(t, e), startReplica(t, e)
-	const clients = 8
-	var (
-		mu       sync.Mutex
-		sessions = map[string]*persistSession{}
-		stop     atomic.Bool
-		wg       sync.WaitGroup
-		applies  atomic.Int64
-	)
-	for w := range clients {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			p := []*process{a, b}[w%2]
-			c := goClient(p.target, credMain)
-			for i := 0; !stop.Load(); i++ {
-				extra := fmt.Sprintf("kill-w%d-%d", w, i)
-				resp, err := call(c, "ApplyWebVerificationBizTokenIntl", map[string]any{"RedirectURL": "https://merchant.example/cb", "Extra": extra})
-				tok, _ := resp["BizToken"].(string)
-				if err != nil || tok == "" {
-					if p == b {
-						t.Errorf("Apply on the surviving replica: %v", err)
-						return
-					}
-					continue // A may be gone
-				}
-				applies.Add(1)
-				s := &persistSession{token: tok, extra: extra}
-				mu.Lock()
-				sessions[tok] = s
-				mu.Unlock()
-				if i%2 == 1 {
-					continue
-				}
-				code, _, err := loadControl(http.MethodPost, p.BaseURL+"/_emulator/sessions/"+tok+"/complete", map[string]any{"ErrorCode": 0, "Similarity": 88.5})
-				if err == nil && code == http.StatusOK {
-					mu.Lock()
-					s.completed = true
-					mu.Unlock()
-				}
-			}
-		}(w)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for applies.Load() < 200 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	load := startAnsweredLoad(8, "kill", func(w int) *process { return []*process{a, b}[w%2] })
+	load.waitApplies(200, 20*time.Second)
 	if err := a.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-a.done
 	a.done <- nil
 	// B keeps serving while A is gone.
-	for applies.Load() < 300 && time.Now().Before(deadline.Add(10*time.Second)) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	stop.Store(true)
-	wg.Wait()
-
-	mu.Lock()
-	defer mu.Unlock()
+	load.waitApplies(300, 20*time.Second)
+	sessions := load.finish()
 	if len(sessions) < 100 {
 		t.Fatalf("only %d Applies answered", len(sessions))
+	}
+	if n := load.failed[b]; n > 0 {
+		t.Errorf("%d Applies on the surviving replica not answered", n)
 	}
 	c := goClient(b.target, credMain)
 	lost := 0
