@@ -26,7 +26,9 @@
 //	go run ./integration/bench [-duration 5s] [-json out.json]
 //
 // from the module root. It exits 1 when a goal is missed (-strict=false to
-// only report).
+// only report). -shared measures the shared store instead (see shared.go):
+//
+//	go run ./integration/bench -shared [-duration 5s]
 package main
 
 import (
@@ -69,6 +71,7 @@ type options struct {
 	strict   bool
 	runs     int
 	compare  string // a second emulator binary run beside the first (-compare)
+	shared   bool   // measure the shared store instead (-shared)
 }
 
 // Pair is one figure for both servers.
@@ -196,9 +199,20 @@ func main() {
 	flag.BoolVar(&o.strict, "strict", true, "exit 1 when a goal is missed")
 	flag.StringVar(&o.compare, "compare", "", "another emulator binary (e.g. a build of main) to run in the same interleaved rounds as the measured one: an A/B of a change, steadier than two bench runs")
 	flag.IntVar(&o.runs, "runs", 1, "throughput runs of every load; the run with the median ratio is reported (steadier on a noisy machine)")
+	flag.BoolVar(&o.shared, "shared", false, "measure only Apply and Get on the memory store, one replica on a Valkey/Redis engine (started here) and two replicas on it together")
 	flag.Parse()
 	if o.starts < 5 {
 		o.starts = 5
+	}
+	if o.shared {
+		rep, err := runShared(o, os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		printShared(os.Stdout, rep)
+		writeJSON(o.jsonOut, rep)
+		return
 	}
 	rep, err := run(o, os.Stderr)
 	if err != nil {
@@ -206,19 +220,25 @@ func main() {
 		os.Exit(2)
 	}
 	printReport(os.Stdout, rep)
-	if o.jsonOut != "" {
-		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(2)
-		}
-	}
+	writeJSON(o.jsonOut, rep)
 	if o.strict {
 		for _, g := range rep.Goals {
 			if !g.Pass {
 				os.Exit(1)
 			}
 		}
+	}
+}
+
+// writeJSON writes v to file ("" = nothing), exiting 2 on failure.
+func writeJSON(file string, v any) {
+	if file == "" {
+		return
+	}
+	data, _ := json.MarshalIndent(v, "", "  ")
+	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
 	}
 }
 

@@ -9,6 +9,7 @@ package redistest
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -45,14 +46,27 @@ func Binary() string {
 // engine is installed. It is stopped when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := Binary()
-	if bin == "" {
+	if Binary() == "" {
 		if os.Getenv("CI") != "" {
 			t.Fatal("neither valkey-server nor redis-server is installed (.ci/run installs redis-server)")
 		}
 		t.Skip("neither valkey-server nor redis-server is installed: skipping the shared-store test (apt-get install redis-server)")
 	}
-	s := &Server{Bin: bin, Dir: t.TempDir()}
+	s, err := Launch(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch starts an engine keeping its files in dir; the caller stops it.
+func Launch(dir string) (*Server, error) {
+	bin := Binary()
+	if bin == "" {
+		return nil, errors.New("neither valkey-server nor redis-server is installed")
+	}
+	s := &Server{Bin: bin, Dir: dir}
 	var err error
 	// A free port can be taken between finding and binding it: try again.
 	for attempt := 0; attempt < 5; attempt++ {
@@ -61,14 +75,10 @@ func Start(t testing.TB) *Server {
 			continue
 		}
 		if err = s.start(); err == nil {
-			break
+			return s, nil
 		}
 	}
-	if err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return nil, fmt.Errorf("starting %s: %w", bin, err)
 }
 
 // URL is the store URL of the engine, database db.
