@@ -122,10 +122,11 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	e.integer(&c.JournalSize, "journal-size", "EMULATOR_JOURNAL_SIZE", 1000, "API requests kept in the journal")
 	e.str(&c.AdminToken, "admin-token", "EMULATOR_ADMIN_TOKEN", "", "when set, /_emulator routes (but health and ready) need Authorization: Bearer <token>")
 	e.str(&c.DataDir, "data-dir", "EMULATOR_DATA_DIR", "", "keep sessions in this directory across restarts; empty = memory only")
-	e.str(&c.Store, "store", "EMULATOR_STORE", "", "redis://host:port/db or rediss://...: keep sessions, counters and the clock in Valkey/Redis, shared by every replica using it; the password from the URL or EMULATOR_STORE_PASSWORD; empty = this process (memory, or --data-dir)")
-	// The password is read from the environment only: a flag would show
-	// it in the process list.
-	c.StorePassword = getenv("EMULATOR_STORE_PASSWORD")
+	// Not e.str for these two: the variables' values (the URL may carry
+	// the password) must not show as defaults in --help. They are read
+	// after parsing, when the flags are not given.
+	fs.StringVar(&c.Store, "store", "", "redis://host:port/db or rediss://...: keep sessions, counters and the clock in Valkey/Redis, shared by every replica using it; the password from the URL or EMULATOR_STORE_PASSWORD; empty = this process (memory, or --data-dir) [EMULATOR_STORE]")
+	fs.StringVar(&c.StorePassword, "store-password", "", "password of the --store engine when its URL has none; prefer the variable (a flag shows in the process list) [EMULATOR_STORE_PASSWORD]")
 	e.str(&c.LogLevel, "log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	e.str(&c.LogFormat, "log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json")
 	e.duration(&c.ReadTimeout, "read-timeout", "EMULATOR_READ_TIMEOUT", 30*time.Second, "time allowed to read a whole request; slow or endless bodies are cut off")
@@ -142,6 +143,12 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.Store == "" {
+		c.Store = getenv("EMULATOR_STORE")
+	}
+	if c.StorePassword == "" {
+		c.StorePassword = getenv("EMULATOR_STORE_PASSWORD")
 	}
 	if len(e.errs) > 0 {
 		return nil, fmt.Errorf("environment: %s", strings.Join(e.errs, "; "))

@@ -361,3 +361,21 @@ func TestDialAddr(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreSecretsNotInHelp: the store URL (which may carry a password)
+// and the store password, given as variables, do not show in --help.
+func TestStoreSecretsNotInHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := parseConfig("serve", []string{"--help"}, envMap("EMULATOR_STORE=redis://:urlsecret@h:1/0", "EMULATOR_STORE_PASSWORD=pwsecret"), &out)
+	if err == nil {
+		t.Fatal("--help did not stop parsing")
+	}
+	for _, secret := range []string{"urlsecret", "pwsecret"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("--help shows %q", secret)
+		}
+	}
+	if !strings.Contains(out.String(), "EMULATOR_STORE_PASSWORD") {
+		t.Error("--help does not name EMULATOR_STORE_PASSWORD")
+	}
+}

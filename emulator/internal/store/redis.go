@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -85,6 +86,7 @@ const (
 // until the next sweep.
 type Redis struct {
 	rdb     *redis.Client
+	ping    *redis.Client // the monitor's
 	cfg     RedisConfig
 	addr    string
 	kIdx    string // sorted set: token by creation sequence
@@ -98,6 +100,7 @@ type Redis struct {
 	started atomic.Bool  // the engine answered at least once
 	lastLog atomic.Int64 // Unix ns of the last "unreachable" message
 	stop    chan struct{}
+	kick    chan struct{} // a call failed: ping now
 	stopped sync.WaitGroup
 	closed  atomic.Bool
 }
@@ -159,12 +162,19 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	o.ContextTimeoutEnabled = true
 	o.DisableIdentity = true // no CLIENT SETINFO: older engines refuse it
 	o.ClientName = "faceid-emulator"
+	// Replicas under load keep many calls in flight: a pool that does not
+	// make them queue (connections are opened only when needed).
+	o.PoolSize = 64
+	// The monitor has a connection of its own, so that a busy pool does not
+	// read as a lost engine.
+	mo := *o
+	mo.PoolSize, mo.MinIdleConns, mo.MaxIdleConns = 1, 0, 1
 	p := cfg.Prefix
 	r := &Redis{
-		rdb: redis.NewClient(o), cfg: cfg, addr: o.Addr,
+		rdb: redis.NewClient(o), ping: redis.NewClient(&mo), cfg: cfg, addr: o.Addr,
 		kIdx: p + "order", kBorn: p + "born", kSeq: p + "seq", kClock: p + "clock",
 		sess: p + "s:", cScope: p + "cs:", cToken: p + "ct:",
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), kick: make(chan struct{}, 1),
 	}
 	unreachable := error(fmt.Errorf("%w: not connected yet to %s", ErrUnavailable, r.addr))
 	r.down.Store(&unreachable)
@@ -191,11 +201,11 @@ func (r *Redis) monitor() {
 	defer r.stopped.Done()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
-		err := r.rdb.Ping(ctx).Err()
+		err := r.ping.Ping(ctx).Err()
 		cancel()
 		wait := monitorUp
 		if err != nil {
-			r.markDown(err)
+			r.setDown(err)
 			if time.Since(time.Unix(0, r.lastLog.Load())) >= logEvery {
 				r.logDown(err)
 			}
@@ -210,17 +220,30 @@ func (r *Redis) monitor() {
 		select {
 		case <-r.stop:
 			return
+		case <-r.kick:
 		case <-time.After(wait):
 		}
 	}
 }
 
-// markDown makes the store unavailable for err, logging when it was
+// setDown makes the store unavailable for err, logging when it was
 // available, and returns the error callers get.
-func (r *Redis) markDown(err error) error {
+func (r *Redis) setDown(err error) error {
 	e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
 	if r.down.Swap(&e) == nil {
 		r.logDown(err)
+	}
+	return e
+}
+
+// markDown is setDown for a call that failed, and wakes the monitor.
+func (r *Redis) markDown(err error) error {
+	e := r.setDown(err)
+	// A failed call may be a connection the engine dropped while it came
+	// and went: ping at once rather than answer errors until the next tick.
+	select {
+	case r.kick <- struct{}{}:
+	default:
 	}
 	return e
 }
@@ -241,16 +264,26 @@ func (r *Redis) fail(err error) error {
 	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, redis.TxFailedErr) {
 		return err
 	}
-	var rerr redis.Error
-	if errors.As(err, &rerr) && !isNetErr(err) {
+	if !engineLost(err) {
 		return fmt.Errorf("store: redis: %w", err)
 	}
 	return r.markDown(err)
 }
 
-func isNetErr(err error) bool {
+// engineLost tells a failure to reach the engine (refused, reset, closed,
+// timed out) from an error the engine answered or a busy connection pool
+// (calls piling up under load are not an engine failure).
+func engineLost(err error) bool {
 	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "connection")
+	switch {
+	case errors.Is(err, redis.ErrPoolTimeout):
+		return false
+	case errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, redis.ErrClosed):
+		return true
+	}
+	var rerr redis.Error
+	return !errors.As(err, &rerr)
 }
 
 func (r *Redis) ctx() (context.Context, context.CancelFunc) {
@@ -553,5 +586,6 @@ func (r *Redis) Close() error {
 	}
 	close(r.stop)
 	r.stopped.Wait()
+	r.ping.Close()
 	return r.rdb.Close()
 }
