@@ -290,6 +290,15 @@ func (r *Redis) ctx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), r.cfg.Timeout)
 }
 
+// walkTimeout bounds a whole walk over the sessions (List, Delete,
+// EvictBefore: hundreds of batches for a full store); each command in it
+// is still bounded by the read and write timeouts.
+const walkTimeout = time.Minute
+
+func (r *Redis) walkCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), walkTimeout)
+}
+
 func (r *Redis) ttl(flow string) time.Duration {
 	if r.cfg.TTL == nil {
 		return 0
@@ -468,7 +477,7 @@ func (r *Redis) walk(ctx context.Context, visit func(token string, data []byte))
 // List implements Store. An engine failure lists nothing (and makes the
 // store unavailable, which ready and the API report).
 func (r *Redis) List(f Filter) []*Session {
-	ctx, cancel := r.ctx()
+	ctx, cancel := r.walkCtx()
 	defer cancel()
 	var out []*Session
 	_ = r.walk(ctx, func(_ string, data []byte) {
@@ -481,7 +490,7 @@ func (r *Redis) List(f Filter) []*Session {
 
 // Delete implements Store.
 func (r *Redis) Delete(f Filter) int {
-	ctx, cancel := r.ctx()
+	ctx, cancel := r.walkCtx()
 	defer cancel()
 	var doomed []string
 	err := r.walk(ctx, func(token string, data []byte) {
@@ -530,7 +539,7 @@ func (r *Redis) remove(ctx context.Context, tokens []string) (int, error) {
 // EvictBefore implements Store: in creation order, up to the first session
 // not older than t (as Memory does), reading only the creation times.
 func (r *Redis) EvictBefore(t time.Time) int {
-	ctx, cancel := r.ctx()
+	ctx, cancel := r.walkCtx()
 	defer cancel()
 	limit := t.UnixNano()
 	var doomed []string

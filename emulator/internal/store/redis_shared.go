@@ -63,7 +63,7 @@ func (r *Redis) CountToken(token, action string) (int, error) {
 // ResetCounts forgets the counts of one SecretId and its tokens, or with
 // secretID "" every count.
 func (r *Redis) ResetCounts(secretID string, tokens []string) error {
-	ctx, cancel := r.ctx()
+	ctx, cancel := r.walkCtx()
 	defer cancel()
 	if secretID == "" {
 		for _, pattern := range []string{r.cScope + "*", r.cToken + "*"} {
