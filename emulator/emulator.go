@@ -309,6 +309,9 @@ func New(opts Options) (*Server, error) {
 		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
 	}
 	s.files = files.New(s.clock, idSource, builtin)
+	if s.shared != nil {
+		s.files = files.NewShared(s.clock, idSource, builtin, sharedFiles{s.shared})
+	}
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
 	s.actions.Register(s.gateway)

@@ -2,10 +2,14 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
 // storeErr is why the shared store cannot be used now (nil while its
@@ -43,4 +47,32 @@ func (s *Server) unavailable(w http.ResponseWriter, err error) {
 	w.Header().Set("Retry-After", "1")
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_ = json.NewEncoder(w).Encode(e)
+}
+
+// sharedFiles keeps the file area's upload slots in the shared store, so
+// that a CreateUploadUrl link made by one replica takes the PUT and serves
+// the file on any; it turns the store's errors into the area's.
+type sharedFiles struct{ r *store.Redis }
+
+func (f sharedFiles) NewUpload(key string, expiresAt time.Time, keep time.Duration) error {
+	return f.r.NewUpload(key, expiresAt, keep)
+}
+
+func (f sharedFiles) PutUpload(key string, data []byte, now time.Time) error {
+	return filesError(f.r.PutUpload(key, data, now))
+}
+
+func (f sharedFiles) OpenUpload(key string) ([]byte, time.Time, error) {
+	data, exp, err := f.r.OpenUpload(key)
+	return data, exp, filesError(err)
+}
+
+func filesError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return files.ErrNotFound
+	case errors.Is(err, store.ErrUploadExpired):
+		return files.ErrExpired
+	}
+	return err
 }

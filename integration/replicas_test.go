@@ -121,6 +121,24 @@ func TestReplicasShareState(t *testing.T) {
 		t.Errorf("B's session on A after 11 minutes: %s, want expired", s.State)
 	}
 
+	// An upload link made by A takes the PUT on B and serves the file on A.
+	up, err := call(ca, "CreateUploadUrl", map[string]any{"TargetAction": "DetectReflectLivenessAndCompare"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uploadURL, _ := up["UploadUrl"].(string)
+	resourceURL, _ := up["ResourceUrl"].(string)
+	payload := []byte("\xff\xd8\xff\xe0 shared upload")
+	req, _ := http.NewRequest(http.MethodPut, strings.Replace(uploadURL, a.BaseURL, b.BaseURL, 1), strings.NewReader(string(payload)))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("PUT of A's upload link on B: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code, body, err := loadControl(http.MethodGet, resourceURL, nil); err != nil || code != 200 || string(body) != string(payload) {
+		t.Errorf("GET of the upload on A: %d %q %v", code, body, err)
+	}
+
 	// Reset of one namespace on A seen by both; the other namespace stays.
 	other, _ := apply(t, goClient(b.target, credOther), nil)
 	var res struct{ Deleted int }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // ErrUnavailable wraps the errors of a store whose engine cannot be
@@ -96,6 +97,7 @@ type Redis struct {
 	sess    string // prefix of session keys
 	cScope  string // prefix of scoped counter hashes (one per SecretId)
 	cToken  string // prefix of token counter hashes (one per token)
+	upload  string // prefix of upload slot hashes
 	down    atomic.Pointer[error]
 	started atomic.Bool  // the engine answered at least once
 	lastLog atomic.Int64 // Unix ns of the last "unreachable" message
@@ -161,6 +163,11 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	o.PoolTimeout = cfg.Timeout / 2
 	o.ContextTimeoutEnabled = true
 	o.DisableIdentity = true // no CLIENT SETINFO: older engines refuse it
+	// RESP2, which every Valkey and Redis speaks, and no maintenance
+	// notifications (a managed-Redis feature whose "auto" handshake also
+	// races in this client version under the race detector).
+	o.Protocol = 2
+	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	o.ClientName = "faceid-emulator"
 	// Replicas under load keep many calls in flight: a pool that does not
 	// make them queue (connections are opened only when needed).
@@ -173,7 +180,7 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	r := &Redis{
 		rdb: redis.NewClient(o), ping: redis.NewClient(&mo), cfg: cfg, addr: o.Addr,
 		kIdx: p + "order", kBorn: p + "born", kSeq: p + "seq", kClock: p + "clock",
-		sess: p + "s:", cScope: p + "cs:", cToken: p + "ct:",
+		sess: p + "s:", cScope: p + "cs:", cToken: p + "ct:", upload: p + "up:",
 		stop: make(chan struct{}), kick: make(chan struct{}, 1),
 	}
 	unreachable := error(fmt.Errorf("%w: not connected yet to %s", ErrUnavailable, r.addr))

@@ -162,3 +162,82 @@ func (r *Redis) SetSkew(d time.Duration) error {
 	}
 	return nil
 }
+
+// Upload slots of the file area (files.Shared, through package
+// emulator's adapter): a hash per slot with its expiry ("exp", Unix ns of
+// the emulator's clock) and, once uploaded, its bytes ("data").
+
+// ErrUploadExpired is PutUpload's answer for a slot past its time.
+var ErrUploadExpired = errors.New("store: upload link expired")
+
+// putIfExists stores the bytes of a slot that exists. KEYS: the slot.
+// ARGV: data. Returns 1, or 0 for an unknown slot.
+var putIfExists = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[1])
+return 1
+`)
+
+// NewUpload makes an empty slot working until expiresAt, kept for keep.
+func (r *Redis) NewUpload(key string, expiresAt time.Time, keep time.Duration) error {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, r.upload+key, "exp", expiresAt.UnixNano())
+		p.PExpire(ctx, r.upload+key, keep)
+		return nil
+	})
+	return r.fail(err)
+}
+
+// PutUpload stores data in a slot: ErrNotFound for an unknown slot,
+// ErrUploadExpired for one past its time at now.
+func (r *Redis) PutUpload(key string, data []byte, now time.Time) error {
+	_, exp, err := r.openUpload(key, false)
+	if err != nil {
+		return err
+	}
+	if now.After(exp) {
+		return ErrUploadExpired
+	}
+	ctx, cancel := r.ctx()
+	defer cancel()
+	n, err := putIfExists.Run(ctx, r.rdb, []string{r.upload + key}, data).Int()
+	if err != nil {
+		return r.fail(err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// OpenUpload returns a slot's bytes (nil before the upload) and expiry.
+func (r *Redis) OpenUpload(key string) ([]byte, time.Time, error) {
+	return r.openUpload(key, true)
+}
+
+func (r *Redis) openUpload(key string, withData bool) ([]byte, time.Time, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	fields := []string{"exp"}
+	if withData {
+		fields = append(fields, "data")
+	}
+	vals, err := r.rdb.HMGet(ctx, r.upload+key, fields...).Result()
+	if err != nil {
+		return nil, time.Time{}, r.fail(err)
+	}
+	s, _ := vals[0].(string)
+	ns, perr := strconv.ParseInt(s, 10, 64)
+	if perr != nil {
+		return nil, time.Time{}, ErrNotFound
+	}
+	var data []byte
+	if withData {
+		if d, ok := vals[1].(string); ok {
+			data = []byte(d)
+		}
+	}
+	return data, time.Unix(0, ns), nil
+}
