@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -329,4 +330,94 @@ func TestReplicasEngineLost(t *testing.T) {
 	if !strings.Contains(p.Stderr.String(), "session store unreachable") {
 		t.Errorf("no message about the lost engine:\n%s", p.Stderr)
 	}
+}
+
+// TestReplicasEngineRestartUnderLoad: clients keep Applying on one
+// replica and reading on the other while the engine stops and comes back
+// (empty: it runs without persistence). Every call answers at once with
+// success or InternalError (or BizTokenIllegal for a session made before
+// the engine lost its data), and once both replicas are ready again every
+// pair of calls succeeds.
+func TestReplicasEngineRestartUnderLoad(t *testing.T) {
+	e := redistest.Start(t)
+	reps := []*process{startReplica(t, e), startReplica(t, e)}
+	const clients = 8
+	var (
+		phase   atomic.Int32 // 0 up, 1 engine stopped or restarting, 2 ready again
+		wg      sync.WaitGroup
+		stop    atomic.Bool
+		mu      sync.Mutex
+		errs    = map[string]int{}
+		pairsOK [3]atomic.Int64
+	)
+	for w := range clients {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			ca, cb := goClient(reps[w%2].target, credMain), goClient(reps[(w+1)%2].target, credMain)
+			note := func(what string, err error, d time.Duration) {
+				mu.Lock()
+				defer mu.Unlock()
+				errs[what+" "+sdkCode(err)]++
+				if d > 5*time.Second {
+					t.Errorf("client %d: %s took %v (%v)", w, what, d, err)
+				}
+			}
+			for i := 0; !stop.Load(); i++ {
+				extra := fmt.Sprintf("restart-%d-%d", w, i)
+				applyPhase := phase.Load()
+				start := time.Now()
+				resp, err := call(ca, "ApplyWebVerificationBizTokenIntl", map[string]any{"RedirectURL": "https://merchant.example/cb", "Extra": extra})
+				if err != nil {
+					note("Apply", err, time.Since(start))
+					if code := sdkCode(err); code != "InternalError" {
+						t.Errorf("client %d: Apply answered %v", w, err)
+					}
+					continue
+				}
+				tok, _ := resp["BizToken"].(string)
+				start = time.Now()
+				got, err := call(cb, "GetWebVerificationResultIntl", map[string]any{"BizToken": tok})
+				switch code := sdkCode(err); {
+				case err == nil && got["Extra"] == extra:
+					pairsOK[phase.Load()].Add(1)
+				case err == nil:
+					t.Errorf("client %d: Get %s answered Extra %v, want %s", w, tok, got["Extra"], extra)
+				case code == "InternalError", code == "InvalidParameterValue.BizTokenIllegal" && applyPhase < 2:
+					note("Get", err, time.Since(start))
+				default:
+					t.Errorf("client %d: Get of a session made in phase %d answered %v", w, applyPhase, err)
+				}
+			}
+		}(w)
+	}
+	waitPairs := func(ph int, n int64) {
+		deadline := time.Now().Add(20 * time.Second)
+		for pairsOK[ph].Load() < n && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := pairsOK[ph].Load(); got < n {
+			t.Errorf("phase %d: %d good pairs, want %d", ph, got, n)
+		}
+	}
+	waitPairs(0, 100)
+	phase.Store(1)
+	e.Stop()
+	for _, p := range reps {
+		waitReady(t, p.BaseURL, http.StatusServiceUnavailable, 5*time.Second)
+	}
+	e.Restart(t)
+	for _, p := range reps {
+		waitReady(t, p.BaseURL, http.StatusOK, 10*time.Second)
+	}
+	phase.Store(2)
+	waitPairs(2, 100)
+	stop.Store(true)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if errs["Apply InternalError"]+errs["Get InternalError"] == 0 {
+		t.Errorf("no InternalError while the engine was stopped: %v", errs)
+	}
+	t.Logf("good pairs before/during/after: %d/%d/%d; errors %v", pairsOK[0].Load(), pairsOK[1].Load(), pairsOK[2].Load(), errs)
 }
