@@ -1,9 +1,19 @@
 package integration
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -420,4 +430,64 @@ func TestReplicasEngineRestartUnderLoad(t *testing.T) {
 		t.Errorf("no InternalError while the engine was stopped: %v", errs)
 	}
 	t.Logf("good pairs before/during/after: %d/%d/%d; errors %v", pairsOK[0].Load(), pairsOK[1].Load(), pairsOK[2].Load(), errs)
+}
+
+// engineCert writes a self-signed certificate for 127.0.0.1 and its key as
+// PEM files, for an engine serving TLS.
+func engineCert(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "engine"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "engine.crt"), filepath.Join(dir, "engine.key")
+	for file, block := range map[string]*pem.Block{certFile: {Type: "CERTIFICATE", Bytes: der}, keyFile: {Type: "PRIVATE KEY", Bytes: keyDER}} {
+		if err := os.WriteFile(file, pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return certFile, keyFile
+}
+
+// TestReplicasTLSPassword: replicas reach an engine over rediss:// with a
+// password, one from EMULATOR_STORE_PASSWORD and one from the URL, trust
+// its certificate through SSL_CERT_FILE, share sessions, and never print
+// the password.
+func TestReplicasTLSPassword(t *testing.T) {
+	const password = "engine-pass-7f3a"
+	cert, key := engineCert(t)
+	e := redistest.StartWith(t, redistest.Config{Password: password, TLSCert: cert, TLSKey: key})
+	addr := fmt.Sprintf("127.0.0.1:%d", e.TLSPort)
+	a := startBinary(t, "EMULATOR_STORE=rediss://"+addr+"/0", "EMULATOR_STORE_PASSWORD="+password, "SSL_CERT_FILE="+cert)
+	b := startBinary(t, "EMULATOR_STORE=rediss://:"+password+"@"+addr+"/0", "SSL_CERT_FILE="+cert)
+	for _, p := range []*process{a, b} {
+		waitReady(t, p.BaseURL, http.StatusOK, 10*time.Second)
+	}
+	tok, _ := apply(t, goClient(a.target, credMain), map[string]any{"Extra": "over-tls"})
+	if got, err := call(goClient(b.target, credMain), "GetWebVerificationResultIntl", map[string]any{"BizToken": tok}); err != nil || got["Extra"] != "over-tls" {
+		t.Errorf("Get on B of A's session over TLS: %v %v", got, err)
+	}
+	// Without the CA the certificate is refused: never ready.
+	c := startBinary(t, "EMULATOR_STORE=rediss://"+addr+"/0", "EMULATOR_STORE_PASSWORD="+password)
+	waitReady(t, c.BaseURL, http.StatusServiceUnavailable, 3*time.Second)
+	for _, p := range []*process{a, b, c} {
+		if out := p.Stdout.String() + p.Stderr.String(); strings.Contains(out, password) {
+			t.Errorf("%s prints the engine password:\n%s", p.BaseURL, out)
+		}
+	}
 }

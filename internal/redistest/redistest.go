@@ -26,6 +26,9 @@ type Server struct {
 	Bin  string
 	Port int
 	Dir  string
+	// TLSPort serves TLS when Config.TLSCert is set.
+	TLSPort int
+	cfg     Config
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -42,9 +45,20 @@ func Binary() string {
 	return ""
 }
 
+// Config asks for an engine with a password, or TLS besides plain TCP.
+type Config struct {
+	Password string
+	// TLSCert and TLSKey are PEM files; the certificate is also the CA the
+	// engine is told about (clients are not asked for certificates).
+	TLSCert, TLSKey string
+}
+
 // Start starts an engine for t, or skips t (fails it with CI=true) when no
 // engine is installed. It is stopped when t ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWith(t, Config{}) }
+
+// StartWith is Start with a password or TLS.
+func StartWith(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	if Binary() == "" {
 		if os.Getenv("CI") != "" {
@@ -52,7 +66,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip("neither valkey-server nor redis-server is installed: skipping the shared-store test (apt-get install redis-server)")
 	}
-	s, err := Launch(t.TempDir())
+	s, err := launch(t.TempDir(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,18 +75,25 @@ func Start(t testing.TB) *Server {
 }
 
 // Launch starts an engine keeping its files in dir; the caller stops it.
-func Launch(dir string) (*Server, error) {
+func Launch(dir string) (*Server, error) { return launch(dir, Config{}) }
+
+func launch(dir string, cfg Config) (*Server, error) {
 	bin := Binary()
 	if bin == "" {
 		return nil, errors.New("neither valkey-server nor redis-server is installed")
 	}
-	s := &Server{Bin: bin, Dir: dir}
+	s := &Server{Bin: bin, Dir: dir, cfg: cfg}
 	var err error
 	// A free port can be taken between finding and binding it: try again.
 	for attempt := 0; attempt < 5; attempt++ {
 		s.Port, err = freePort()
 		if err != nil {
 			continue
+		}
+		if cfg.TLSCert != "" {
+			if s.TLSPort, err = freePort(); err != nil {
+				continue
+			}
 		}
 		if err = s.start(); err == nil {
 			return s, nil
@@ -98,8 +119,16 @@ func freePort() (int, error) {
 
 // start runs the engine on s.Port and waits until it answers PING.
 func (s *Server) start() error {
-	cmd := exec.Command(s.Bin, "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.Dir, "--daemonize", "no", "--loglevel", "warning")
+	args := []string{"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.Dir, "--daemonize", "no", "--loglevel", "warning"}
+	if s.cfg.Password != "" {
+		args = append(args, "--requirepass", s.cfg.Password)
+	}
+	if s.cfg.TLSCert != "" {
+		args = append(args, "--tls-port", strconv.Itoa(s.TLSPort), "--tls-cert-file", s.cfg.TLSCert,
+			"--tls-key-file", s.cfg.TLSKey, "--tls-ca-cert-file", s.cfg.TLSCert, "--tls-auth-clients", "no")
+	}
+	cmd := exec.Command(s.Bin, args...)
 	cmd.Stdout, cmd.Stderr = nil, nil
 	if err := cmd.Start(); err != nil {
 		return err
@@ -144,7 +173,8 @@ func ping(addr string) error {
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(line, "+PONG") {
+	// An engine with a password answers NOAUTH: it is up all the same.
+	if !strings.HasPrefix(line, "+PONG") && !strings.HasPrefix(line, "-NOAUTH") {
 		return fmt.Errorf("PING answered %q", line)
 	}
 	return nil
