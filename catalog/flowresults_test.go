@@ -7,7 +7,10 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 )
 
 // The data files checked here are read from disk, not embedded: they are
@@ -92,14 +95,16 @@ type rulesFile struct {
 }
 
 type rule struct {
-	Enum      []json.RawMessage `json:"enum"`
-	Min       *int64            `json:"min"`
-	Max       *int64            `json:"max"`
-	MaxLength *int              `json:"maxLength"`
-	MaxBytes  *int              `json:"maxBytes"`
-	Format    string            `json:"format"`
-	Default   json.RawMessage   `json:"default"`
-	Doc       string            `json:"doc"`
+	Enum       []json.RawMessage `json:"enum"`
+	Min        *int64            `json:"min"`
+	Max        *int64            `json:"max"`
+	MaxLength  *int              `json:"maxLength"`
+	MaxBytes   *int              `json:"maxBytes"`
+	Format     string            `json:"format"`
+	MediaError string            `json:"mediaError"`
+	Default    json.RawMessage   `json:"default"`
+	Fallback   bool              `json:"fallback"`
+	Doc        string            `json:"doc"`
 }
 
 func (f *flowFile) note() string  { return f.SourceNote }
@@ -296,8 +301,18 @@ func checkRule(t *testing.T, m specMember, r rule) {
 			t.Errorf("%s = %d, want > 0", name, *p)
 		}
 	}
-	if r.Format != "" && r.Format != "base64" && r.Format != "url" {
-		t.Errorf("format %q, want base64 or url", r.Format)
+	switch r.Format {
+	case "", "base64", "url", "image-base64", "video-base64", "media-base64":
+	default:
+		t.Errorf("format %q, want base64, image-base64, video-base64, media-base64 or url", r.Format)
+	}
+	if r.MediaError != "" {
+		if !strings.HasSuffix(r.Format, "-base64") {
+			t.Errorf("mediaError %q on format %q, want an image-, video- or media-base64 member", r.MediaError, r.Format)
+		}
+		if _, ok := catalog.LookupAPIError(r.MediaError); !ok {
+			t.Errorf("mediaError %q is not a catalogue code", r.MediaError)
+		}
 	}
 	if isInt && r.Default != nil {
 		var d int64

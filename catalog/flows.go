@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 //go:embed flow-results.json
@@ -94,4 +95,52 @@ func FlowOf(action string) (Flow, bool) {
 		}
 	}
 	return Flow{}, false
+}
+
+// APIOnlyFlows returns the tables of the API-only actions, in key order:
+// the tables that name one action (a token flow's names its apply and its
+// result action).
+func APIOnlyFlows() []Flow {
+	var out []Flow
+	for _, k := range FlowKeys() {
+		if f := flows[k]; len(f.Actions) == 1 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// LowSimilarity is the similarity a result answer gives for a comparison
+// below the passing standard (70); every other failure gives 0.
+const LowSimilarity = 45.0
+
+// Response returns the answer members of result r of an API-only action:
+// the result member and its message, and the members that depend on them
+// where the action's output has them (has reports a member of that name
+// and spec type): Sim or Similarity (0 on a failure, LowSimilarity on a
+// low-similarity code), and for a risk level DetectAIFakeFaces'
+// AttackRiskDetailList, which "is returned only when AttackRiskLevel is
+// High or Mid" (spec). The pass gives the result members only.
+func (f Flow) Response(r FlowResult, has func(name, typ string) bool) map[string]any {
+	out := map[string]any{f.Field: r.Code}
+	if f.MessageField != "" {
+		out[f.MessageField] = r.Message
+	}
+	if r.Category == "pass" {
+		return out
+	}
+	for _, name := range []string{"Sim", "Similarity"} {
+		if has(name, "float") {
+			if strings.Contains(r.Code, "LowSimilarity") {
+				out[name] = LowSimilarity
+			} else {
+				out[name] = 0.0
+			}
+		}
+	}
+	if r.Category == "risk" && has("AttackRiskDetailList", "list") {
+		// A re-photography trace, the first type the spec lists.
+		out["AttackRiskDetailList"] = []any{map[string]any{"Type": "SuspectedSpoofingAttack"}}
+	}
+	return out
 }

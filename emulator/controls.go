@@ -8,6 +8,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
@@ -242,4 +243,53 @@ func (s *Server) ScenarioList() []ScenarioInfo { return s.control.Scenarios() }
 func (s *Server) Ready() bool {
 	ok, _ := s.control.IsReady()
 	return ok
+}
+
+// SDKSession is a session of an SDK token flow (selfie, ekyc, liveness,
+// reflect) as the control API shows it.
+type SDKSession = sdkflow.SessionJSON
+
+// errNotSDK is returned by the SDK controls for a session of another flow.
+var errNotSDK = errors.New("not a session of an SDK flow")
+
+// asSDKSession turns a rendered session into an SDKSession.
+func asSDKSession(v any, err error) (SDKSession, error) {
+	if err != nil {
+		return SDKSession{}, err
+	}
+	sess, ok := v.(SDKSession)
+	if !ok {
+		return SDKSession{}, errors.Join(ErrInvalidControl, errNotSDK)
+	}
+	return sess, nil
+}
+
+// SDKSession returns the session of a token of an SDK flow, with its Flow,
+// Config, attempts and Result code.
+func (s *Server) SDKSession(token string) (SDKSession, error) {
+	return asSDKSession(s.control.Session(token, ""))
+}
+
+// CompleteResult finishes a pending session of an SDK flow with a result
+// code of that flow's table ("0", "1002", "FailedOperation.SilentThreshold",
+// ...), as if the SDK had ended so; WithSimilarity sets the comparison's
+// score. ErrUnknownCode for a code the flow does not have.
+func (s *Server) CompleteResult(token, code string, opts ...CompleteOption) (SDKSession, error) {
+	o := collect(opts)
+	raw, err := json.Marshal(sdkflow.CompleteRequest{Result: &code, Similarity: o.similarity})
+	if err != nil {
+		return SDKSession{}, err
+	}
+	return asSDKSession(s.control.Complete(token, raw, ""))
+}
+
+// OpenSimulator does what opening the SDK simulator page does: it marks
+// the session's page opened and completes a session whose scenario
+// completes automatically.
+func (s *Server) OpenSimulator(token string) (SDKSession, error) {
+	sess, err := s.sdk.Open(token)
+	if err != nil {
+		return SDKSession{}, err
+	}
+	return asSDKSession(s.hub.Render(sess, s.opts.PublicURL), nil)
 }

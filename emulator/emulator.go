@@ -1,7 +1,8 @@
 // Package emulator is the faceid emulator as a library: New returns a
 // Server, an http.Handler that serves the Tencent Cloud API 3.0 endpoint
 // (ApplyWebVerificationBizTokenIntl, GetWebVerificationResultIntl), the
-// verification page under /reflect/ and the control API under /_emulator.
+// verification page under /reflect/, the SDK simulator page under /sdk/ and
+// the control API under /_emulator.
 //
 // Servers share nothing: two in one process are fully independent. Tests
 // that want a running server on a free port use package emulatortest.
@@ -19,6 +20,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -27,6 +29,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/files"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/ids"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/sdkflow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
@@ -169,6 +172,7 @@ type Server struct {
 	loader  *scenarios.Loader
 	hub     *flow.Hub
 	service *faceid.Service
+	sdk     *sdkflow.Service
 	actions *actions.Layer
 	files   *files.Area
 	gateway *api.Gateway
@@ -182,6 +186,10 @@ type Server struct {
 	// its outcome.
 	loaded  chan struct{}
 	loadErr error
+
+	// secretScenarios are the SecretIds' default scenarios chosen at run
+	// time (SetSecretScenario), laid over every loaded set.
+	secretScenarios scenarios.SecretDefaults
 
 	// shared is the store on a Valkey/Redis engine, nil for a store of
 	// this process.
@@ -233,7 +241,8 @@ func New(opts Options) (*Server, error) {
 	// Every token flow is registered here; the registry is also the codec
 	// the disk store reads each flow's part of a session with.
 	webFlow := faceid.NewWeb(s.scenarioSet)
-	flows, err := flow.NewRegistry(webFlow)
+	sdkFlows := sdkflow.NewFlows(s.scenarioSet)
+	flows, err := flow.NewRegistry(append([]flow.Flow{webFlow}, sdkFlows.All()...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +323,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.service.Register(s.actions)
 	faceid.RegisterUpload(s.actions, s.files)
+	s.sdk = sdkflow.New(sdkflow.Config{Hub: s.hub, Flows: sdkFlows, Files: s.files, Media: samples, Logger: log})
+	s.sdk.Register(s.actions)
+	apionly.Register(s.actions, s.files)
 	s.actions.Register(s.gateway)
 	s.control = control.New(control.Config{
 		Hub:        s.hub,
@@ -321,12 +333,13 @@ func New(opts Options) (*Server, error) {
 		Clock:      s.clock,
 		Scenarios:  s.scenarioSet,
 		Ready:      s.isReady,
+		Secrets:    s,
 		AdminToken: opts.AdminToken,
 		PublicURL:  strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:    opts.Version,
 		Logger:     log,
 	})
-	s.web = web.New(web.Config{Service: s.service, Logger: log})
+	s.web = web.New(web.Config{Service: s.service, Hub: s.hub, Logger: log})
 	return s, nil
 }
 
@@ -354,7 +367,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.control.ServeHTTP(w, r)
-	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"):
+	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"),
+		p == "/sdk" || strings.HasPrefix(p, flow.SimulatorPath):
+		// The verification page and the SDK simulator page.
 		s.web.ServeHTTP(w, r)
 	case strings.HasPrefix(p, files.Prefix):
 		s.files.ServeHTTP(w, r)
@@ -368,11 +383,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // it anyway).
 func (s *Server) scenarioSet() *scenarios.Set {
 	<-s.loaded
-	if set := s.loader.Current(); set != nil {
-		return set
+	set := s.loader.Current()
+	if set == nil {
+		set, _ = scenarios.NewSet(nil)
 	}
-	set, _ := scenarios.NewSet(nil)
-	return set
+	return s.secretScenarios.Apply(set)
 }
 
 // isReady: a listener serves, the scenarios are loaded and a shared store

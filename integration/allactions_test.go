@@ -6,12 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
-// jpegBase64 is the start of a JPEG (SOI, APP0 JFIF), base64-encoded.
-const jpegBase64 = "/9j/4AAQSkZJRgABAQ=="
+// jpegBase64 is the start of a JPEG (SOI, APP0 JFIF), base64-encoded;
+// mp4Base64 the start of an MP4 (an ftyp box of brand mp42).
+const (
+	jpegBase64 = "/9j/4AAQSkZJRgABAQ=="
+	mp4Base64  = "AAAAGGZ0eXBtcDQy"
+)
 
 // fitsSpec checks a JSON value against a spec member type, recursively:
 // the answer must decode into any SDK's response type generated from the
@@ -116,8 +121,10 @@ func validValue(m *spec.Member, tokens map[string]string) any {
 	}
 	if r != nil {
 		switch r.Format {
-		case "base64":
+		case "base64", "image-base64", "media-base64":
 			return jpegBase64
+		case "video-base64":
+			return mp4Base64
 		case "url":
 			return "https://merchant.example/callback"
 		}
@@ -156,8 +163,18 @@ func TestEveryFaceidAction(t *testing.T) {
 		}
 	}
 	order = append(order, results...)
+	// The tokens of a token flow's apply action feed that flow's result
+	// action only (an SdkToken of the selfie flow is no eKYC token).
+	flowTokens := map[string]map[string]string{}
 	for _, name := range order {
 		action := svc.Actions[name]
+		tokens := tokens
+		if fl, ok := catalog.FlowOf(name); ok && len(fl.Actions) > 1 {
+			if flowTokens[fl.Key] == nil {
+				flowTokens[fl.Key] = map[string]string{}
+			}
+			tokens = flowTokens[fl.Key]
+		}
 		t.Run(name, func(t *testing.T) {
 			req := validRequest(action.Input, tokens)
 			resp, err := call(c, name, req)
@@ -207,6 +224,6 @@ func TestEveryFaceidAction(t *testing.T) {
 		})
 	}
 	if t.Failed() {
-		t.Logf("tokens seen: %v", tokens)
+		t.Logf("tokens seen: %v, by flow %v", tokens, flowTokens)
 	}
 }

@@ -95,8 +95,20 @@ func TestControlRoutes(t *testing.T) {
 		if code, _ := ctlCall(t, "GET", base+"/health", "", nil, &health); code != 200 || health["status"] != "ok" {
 			t.Errorf("health: %d %v", code, health)
 		}
+		// The binary loads its scenarios in the background after health
+		// answers: ready turns 200 once they are loaded (bounded wait).
 		var ready map[string]any
-		if code, _ := ctlCall(t, "GET", base+"/ready", "", nil, &ready); code != 200 || ready["status"] != "ready" || ready["scenarios"].(float64) < 2 {
+		code := 0
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			ready = nil
+			if code, _ = ctlCall(t, "GET", base+"/ready", "", nil, &ready); code == 200 {
+				break
+			}
+			if code != 503 || ready["status"] != "starting" {
+				break
+			}
+		}
+		if n, _ := ready["scenarios"].(float64); code != 200 || ready["status"] != "ready" || n < 2 {
 			t.Errorf("ready: %d %v", code, ready)
 		}
 
@@ -629,6 +641,8 @@ func TestControlAdminToken(t *testing.T) {
 			{"GET", "/requests", nil, 200},
 			{"DELETE", "/requests", nil, 204},
 			{"GET", "/scenarios", nil, 200},
+			{"PUT", "/secrets/" + credMain.SecretID + "/scenario", map[string]any{"Scenario": "mobilestatus-verify-minus-1"}, 200},
+			{"GET", "/secrets/" + credMain.SecretID + "/scenario", nil, 200},
 			{"POST", "/reset?secretId=" + credOther.SecretID, nil, 200},
 			{"POST", "/reset", nil, 200},
 		}

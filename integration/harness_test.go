@@ -76,12 +76,13 @@ var (
 	buildErr  error
 )
 
-// TestMain removes the binary built for the run.
+// TestMain removes the binary and the container image built for the run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	ctrRemoveImage()
 	os.Exit(code)
 }
 

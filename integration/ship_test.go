@@ -118,6 +118,34 @@ func shipJSONArgs(t testing.TB, s string) []string {
 	return out
 }
 
+// shipBuildBase is the image the build stage starts FROM, with the
+// Dockerfile's global ARG defaults expanded (golang:1.26-bookworm).
+func shipBuildBase(instrs []shipInstr) string {
+	globalArgs := map[string]string{}
+	var from string
+	for _, in := range instrs {
+		switch {
+		case in.Stage == 0 && in.Cmd == "ARG":
+			k, v, _ := strings.Cut(in.Args, "=")
+			globalArgs[k] = v
+		case in.Stage == 1 && in.Cmd == "FROM" && from == "":
+			from = in.Args
+		}
+	}
+	expanded := os.Expand(from, func(k string) string {
+		if v, ok := globalArgs[k]; ok {
+			return v
+		}
+		return "${" + k + "}"
+	})
+	for _, f := range strings.Fields(expanded) {
+		if !strings.HasPrefix(f, "--") {
+			return f
+		}
+	}
+	return ""
+}
+
 func TestShipDockerfile(t *testing.T) {
 	instrs := shipParseDockerfile(t)
 	last := instrs[len(instrs)-1].Stage
@@ -139,26 +167,11 @@ func TestShipDockerfile(t *testing.T) {
 		}
 		return s
 	}
-	globalArgs := map[string]string{}
-	for _, in := range find(stage(0), "ARG") {
-		k, v, _ := strings.Cut(in.Args, "=")
-		globalArgs[k] = v
-	}
-	expand := func(s string) string {
-		return os.Expand(s, func(k string) string {
-			if v, ok := globalArgs[k]; ok {
-				return v
-			}
-			return "${" + k + "}"
-		})
-	}
-
 	// Build stage: golang 1.26, and the one build command is scripts/build.sh.
 	if last < 2 {
 		t.Fatalf("want a multi-stage Dockerfile, found %d stage(s)", last)
 	}
-	from := strings.Fields(expand(find(stage(1), "FROM")[0].Args))
-	image := from[slices.IndexFunc(from, func(s string) bool { return !strings.HasPrefix(s, "--") })]
+	image := shipBuildBase(instrs)
 	if !strings.HasPrefix(image, "golang:1.26") {
 		t.Errorf("build stage image %q, want golang:1.26[-...]", image)
 	}

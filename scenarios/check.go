@@ -170,6 +170,7 @@ func checkFor(s *Scenario, rep reportFunc) {
 			}
 		}
 	}
+	checkParamNames(s, flow, isFlow, rep)
 	if s.Result == nil || s.Result.Code == nil {
 		return
 	}
@@ -183,6 +184,40 @@ func checkFor(s *Scenario, rep reportFunc) {
 			codes = append(codes, c.Code)
 		}
 		rep(at("result", "code"), false, fmt.Sprintf("unknown result code %q of flow %s%s", *s.Result.Code, flow.Key, didYouMean(*s.Result.Code, codes)))
+	}
+}
+
+// checkParamNames checks that match.params names input members of the
+// action the scenario is for (the apply action of a flow): a misspelt
+// parameter would otherwise never match, silently.
+func checkParamNames(s *Scenario, flow catalog.Flow, isFlow bool, rep reportFunc) {
+	if s.Match == nil || len(s.Match.Params) == 0 || s.For == "" || s.For == WebFlow {
+		return
+	}
+	action := s.For
+	if isFlow {
+		if len(flow.Actions) == 0 {
+			return
+		}
+		action = flow.Actions[0]
+	}
+	_, a, ok := spec.FindAction(action)
+	if !ok {
+		return
+	}
+	var names []string
+	for _, m := range a.Input.Members {
+		names = append(names, m.Name)
+	}
+	keys := make([]string, 0, len(s.Match.Params))
+	for k := range s.Match.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(names, k) {
+			rep(at("match", "params", k), true, fmt.Sprintf("%s has no parameter %q%s", action, k, didYouMean(k, names)))
+		}
 	}
 }
 

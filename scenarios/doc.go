@@ -51,7 +51,10 @@
 //     Regexes are Go RE2, unanchored. Order: user files in the order given
 //     (directories expanded in lexical path order), within a file by name;
 //     then the shipped library, by name (reason "match").
-//  3. The scenario whose DefaultFor lists the SecretId ("secret-default").
+//  3. The scenario chosen for the SecretId at run time (the control API's
+//     PUT /_emulator/secrets/{SecretId}/scenario, kept in a SecretDefaults
+//     and laid over the set with Set.WithSecretDefaults), else the one whose
+//     DefaultFor lists the SecretId ("secret-default").
 //  4. The scenario named "default" ("global-default"); the library ships one.
 //
 // A user scenario with the name of a shipped one replaces it everywhere.
@@ -118,6 +121,15 @@
 // scenario and action. An Apply whose
 // scenario scripts an Apply error creates no session; such scenarios are
 // meant to be selected by RuleId.
+// API-only actions (CompareFaceLiveness, the document, bank-card and phone
+// checks, ...: the tables of catalog/flow-results.json that name one
+// action) answer at once, a pass by default. A scenario for one (For = the
+// action) scripts its answer with API[action].Response, or with Result.Code,
+// a code of the action's table: the result member, its catalogue message
+// and the members depending on it (catalog.Flow.Response: Sim 0, or 45 for
+// a low similarity), under the members Response sets. The library ships
+// one per failure code, named <action-lowercase>-<category>-<code-slug>.
+//
 // Faults: "http-502" answers HTTP 502, "connection-reset" drops the TCP
 // connection without an answer, "truncated-body" sends a body shorter than
 // its Content-Length.

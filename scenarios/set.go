@@ -13,7 +13,7 @@ type Set struct {
 	byName map[string]*entry
 	order  []*entry // every scenario, in match order
 	// matchers are the entries of order that have a match rule: Select
-	// walks only these on every Apply (the library has a hundred
+	// walks only these on every Apply (the library has hundreds of
 	// scenarios and none of them matches by itself).
 	matchers []*entry
 	sorted   []*Scenario

@@ -99,12 +99,60 @@ type Rule struct {
 	// MaxLength bounds a string in characters, MaxBytes in bytes.
 	MaxLength int `json:"maxLength,omitempty"`
 	MaxBytes  int `json:"maxBytes,omitempty"`
-	// Format is "base64" or "url" (absolute http or https).
+	// Format is one of:
+	//   - "base64": standard, padded base64, no data: prefix;
+	//   - "image-base64": base64 whose bytes are an image of a documented
+	//     format (JPEG, PNG or BMP, told by their magic bytes);
+	//   - "video-base64": base64 whose bytes are a video of a documented
+	//     format (MP4/MOV, AVI or FLV, told by their magic bytes);
+	//   - "media-base64": either an image or a video;
+	//   - "url": an absolute http or https URL.
 	Format string `json:"format,omitempty"`
+	// MediaError is the error code answered when the bytes of an
+	// image-, video- or media-base64 member are not of a documented format
+	// (one of the action's documented error codes, such as
+	// FailedOperation.ImageDecodeFailed); empty = InvalidParameterValue.
+	MediaError string `json:"mediaError,omitempty"`
 	// Default is the documented default value.
 	Default json.RawMessage `json:"default,omitempty"`
+	// Fallback: a value outside Enum is documented to fall back to Default
+	// rather than be refused ("Uses default values if the format is
+	// incorrect"), so validation lets it through for the action to resolve.
+	Fallback bool `json:"fallback,omitempty"`
 	// Doc quotes where the constraint is stated.
 	Doc string `json:"doc,omitempty"`
+
+	// enumTexts are the Enum values as text (strings unquoted), for Allows.
+	enumTexts []string
+}
+
+// Allows reports whether a value, written as text (a string as it is, a
+// number or boolean as its JSON text), is one of Enum; a rule without
+// Enum allows everything.
+func (r *Rule) Allows(text string) bool {
+	if len(r.Enum) == 0 {
+		return true
+	}
+	if r.enumTexts == nil { // a Rule not read from a file: no cache
+		return slices.Contains(enumTexts(r.Enum), text)
+	}
+	return slices.Contains(r.enumTexts, text)
+}
+
+// EnumTexts returns the Enum values as text, in the rule's order.
+func (r *Rule) EnumTexts() []string { return enumTexts(r.Enum) }
+
+func enumTexts(enum []json.RawMessage) []string {
+	out := make([]string, 0, len(enum))
+	for _, e := range enum {
+		var str string
+		if json.Unmarshal(e, &str) == nil {
+			out = append(out, str)
+		} else {
+			out = append(out, string(e))
+		}
+	}
+	return out
 }
 
 // Example is one published example of an action.
@@ -147,14 +195,18 @@ func Load(prefix string) (*Service, error) {
 func Faceid() *Service { return mustLoad("faceid-2018-03-01") }
 
 // Prefixes lists the embedded services' file prefixes.
-func Prefixes() []string {
+func Prefixes() []string { return slices.Clone(prefixes()) }
+
+// prefixes globs the embedded files once (they never change): scenario
+// validation looks actions up for every scenario it checks.
+var prefixes = sync.OnceValue(func() []string {
 	var out []string
 	matches, _ := fs.Glob(files, "*.api.json")
 	for _, m := range matches {
 		out = append(out, strings.TrimSuffix(m, ".api.json"))
 	}
 	return out
-}
+})
 
 func mustLoad(prefix string) *Service {
 	s, err := Load(prefix)
@@ -251,6 +303,7 @@ func parse(fsys fs.FS, prefix string) (*Service, error) {
 		if !ok {
 			return nil, fmt.Errorf("spec %s: rule %q names no member", prefix, key)
 		}
+		r.enumTexts = enumTexts(r.Enum)
 		m.Rule = r
 	}
 	for name, a := range api.Actions {
@@ -333,7 +386,7 @@ func readJSON(fsys fs.FS, name string, v any) error {
 // Services returns every embedded service, in file-prefix order.
 func Services() []*Service {
 	var out []*Service
-	for _, p := range Prefixes() {
+	for _, p := range prefixes() {
 		out = append(out, mustLoad(p))
 	}
 	return out

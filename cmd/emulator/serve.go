@@ -89,6 +89,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		tlsInfo = info
 	}
 
+	// SIGHUP is caught before the listener answers: a reload asked for while
+	// the scenarios still load (a test that saw health) must not kill the
+	// process, SIGHUP's default action. It is handled once they are loaded.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
 	errc := make(chan error, len(servers))
 	for i := range servers {
 		go func(hs *http.Server, l net.Listener) { errc <- hs.Serve(l) }(servers[i], listeners[i])
@@ -111,9 +118,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		go srv.Loader().Watch(runCtx, c.ReloadInterval)
 	}
 	go sweep(runCtx, srv)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 
 	for {
 		select {

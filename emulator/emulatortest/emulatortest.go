@@ -271,6 +271,24 @@ func (e *Emulator) SetOutcome(token string, errorCode int, opts ...emulator.Comp
 	return s
 }
 
+// SDKSession returns the session of a token of an SDK flow (selfie, ekyc,
+// liveness, reflect).
+func (e *Emulator) SDKSession(token string) emulator.SDKSession {
+	e.helper()
+	s, err := e.srv.SDKSession(token)
+	e.check("SDKSession "+token, err)
+	return s
+}
+
+// CompleteResult finishes a pending session of an SDK flow with a result
+// code of that flow's table ("0", "1002", ...), as if the SDK had ended so.
+func (e *Emulator) CompleteResult(token, code string, opts ...emulator.CompleteOption) emulator.SDKSession {
+	e.helper()
+	s, err := e.srv.CompleteResult(token, code, opts...)
+	e.check(fmt.Sprintf("CompleteResult %s with %q", token, code), err)
+	return s
+}
+
 // Advance moves the emulator's clock (token lifetimes) by d.
 func (e *Emulator) Advance(d time.Duration) time.Time { return e.srv.Advance(d) }
 

@@ -155,7 +155,9 @@ func (l *Layer) answerAtOnce(_ context.Context, c *Call) api.Reply { return c.Re
 // Respond answers a call that creates no session: select its scenario,
 // play the scenario's error, fault or latency for the action, and answer
 // with values (members the handler works out, such as an upload link) and
-// then the scenario's scripted response members over the default answer.
+// then the scenario's scripted members over the default answer (its
+// result.code for the action's result table, then its response members;
+// see resultResponse).
 func (c *Call) Respond(values map[string]any) api.Reply {
 	sc := c.Select("")
 	b, _ := sc.Behavior(c.Action.Name)
@@ -163,13 +165,14 @@ func (c *Call) Respond(values map[string]any) api.Reply {
 	if done {
 		return reply
 	}
+	scripted := resultResponse(c.Action, sc, b.Response)
 	members := values
-	if len(b.Response) > 0 {
-		members = make(map[string]any, len(values)+len(b.Response))
+	if len(scripted) > 0 {
+		members = make(map[string]any, len(values)+len(scripted))
 		for k, v := range values {
 			members[k] = v
 		}
-		for k, v := range b.Response {
+		for k, v := range scripted {
 			members[k] = v
 		}
 	}
@@ -212,6 +215,13 @@ func (c *Call) Param(name string) (string, bool) {
 // the action has them, match rules, the SecretId's default) and notes the
 // choice for the journal. flow names the token flow the call starts, if any.
 func (c *Call) Select(flow string) *scenarios.Scenario {
+	sc, _ := c.SelectReason(flow)
+	return sc
+}
+
+// SelectReason is Select that also says why the scenario was chosen (a
+// session keeps it).
+func (c *Call) SelectReason(flow string) (*scenarios.Scenario, scenarios.Reason) {
 	in := scenarios.SelectInput{Action: c.Action.Name, Flow: flow, SecretID: c.Common.SecretID, Param: c.Param}
 	in.RuleID, _ = c.Param("RuleId")
 	in.Extra, _ = c.Param("Extra")
@@ -221,7 +231,7 @@ func (c *Call) Select(flow string) *scenarios.Scenario {
 		c.Note(note)
 	}
 	c.Note("scenario " + sc.Name + " (" + string(reason) + ")")
-	return sc
+	return sc, reason
 }
 
 // Scripted turns a scenario's behaviour for one call into a reply: its

@@ -19,6 +19,8 @@
 //	GET    /_emulator/requests                    ?secretId= ?action= ?token= (or ?bizToken=) ?signature= ?errorCode= ?limit=N
 //	DELETE /_emulator/requests                    ?secretId=
 //	GET    /_emulator/scenarios                   ?full=1 for the whole definitions
+//	GET    /_emulator/secrets/{SecretId}/scenario the SecretId's default scenario chosen at run time
+//	PUT    /_emulator/secrets/{SecretId}/scenario {"Scenario":"name"} | {"Scenario":""} (back to the files' choice)
 //	GET    /_emulator/ui                          the dashboard (HTML)
 //
 // # Admin token
@@ -73,6 +75,9 @@ type Config struct {
 	Scenarios func() *scenarios.Set
 	// Ready reports that a listener serves the emulator.
 	Ready func() bool
+	// Secrets chooses SecretIds' default scenarios at run time (nil: the
+	// routes answer 404).
+	Secrets SecretScenarios
 	// AdminToken, when set, is required as a Bearer token on every route
 	// but health and ready (see the package doc for the dashboard).
 	AdminToken string
@@ -125,6 +130,7 @@ func New(cfg Config) *Handler {
 	r.GET(Prefix+"/requests", h.admin(h.listRequests))
 	r.DELETE(Prefix+"/requests", h.admin(h.clearRequests))
 	r.GET(Prefix+"/scenarios", h.admin(h.listScenarios))
+	h.routeSecrets(r)
 	h.routeDashboard()
 	return h
 }

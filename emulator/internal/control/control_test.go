@@ -43,7 +43,7 @@ func newFixture(t *testing.T, admin string, extra ...*scenarios.Scenario) *fixtu
 	f := &fixture{store: store.NewMemory(100), journal: NewJournal(4), ready: &atomic.Bool{},
 		base: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	f.clock = clock.NewOffset(clock.Fixed(f.base))
-	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{})
+	flows, err := flow.NewRegistry(faceid.NewWeb(func() *scenarios.Set { return set }), probeFlow{"probe"}, probeFlow{"selfie"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -517,8 +517,8 @@ func TestDashboardEscapes(t *testing.T) {
 
 // probeFlow is a second flow, so that the routes are checked for a flow
 // other than web: it completes with {"Result":"<code>"} and renders only
-// the fields every flow has.
-type probeFlow struct{}
+// the fields every flow has. Its kind is "probe", or an SDK flow's kind.
+type probeFlow struct{ kind string }
 
 type probeData struct {
 	Result string `json:"result"`
@@ -527,11 +527,12 @@ type probeData struct {
 func (d *probeData) Clone() store.Data { c := *d; return &c }
 
 type probeJSON struct {
-	Flow, Token, SecretId, State, Result string
-	Timeline                             []store.Event
+	Flow, Token, SecretId, State, Result, Description string
+	Timeline                                          []store.Event
+	SimulatorURL                                      *string
 }
 
-func (probeFlow) Kind() string                                       { return "probe" }
+func (p probeFlow) Kind() string                                     { return p.kind }
 func (probeFlow) NewData() store.Data                                { return &probeData{} }
 func (probeFlow) ResultLifetime() time.Duration                      { return time.Hour }
 func (probeFlow) EvictionGrace() time.Duration                       { return 0 }
@@ -563,9 +564,17 @@ func (probeFlow) Complete(sess *store.Session, body json.RawMessage, now time.Ti
 	return nil
 }
 
-func (probeFlow) Render(sess *store.Session, _ string) any {
-	return probeJSON{Flow: "probe", Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
+func (p probeFlow) Render(sess *store.Session, base string) any {
+	out := probeJSON{Flow: p.kind, Token: sess.Token, SecretId: sess.SecretID, State: sess.State,
 		Result: sess.Data.(*probeData).Result, Timeline: sess.Timeline}
+	if out.Result != "" {
+		out.Description = "text of " + out.Result
+	}
+	if _, sdk := flow.SDKTable(p.kind); sdk {
+		u := flow.SimulatorURL(base, sess.Token)
+		out.SimulatorURL = &u
+	}
+	return out
 }
 
 // TestOtherFlow: the session routes and the dashboard work for a session
@@ -619,5 +628,52 @@ func TestOtherFlow(t *testing.T) {
 	}
 	if n := f.h.Reset("AKIDA").Deleted; n != 2 {
 		t.Errorf("reset deleted %d", n)
+	}
+}
+
+// TestSDKFlowSimulatorURL: a session of an SDK flow (here a probe of kind
+// selfie, rendering flow.SimulatorURL as SDK flows do) has SimulatorURL in
+// the control API with the request's base, and the dashboard links it;
+// other flows have none.
+func TestSDKFlowSimulatorURL(t *testing.T) {
+	f := newFixture(t, "")
+	f.session(t, "TOKEN-WEB", "AKIDA")
+	sdk := f.hub.NewSession("selfie", "AKIDA", &probeData{})
+	probe := f.hub.NewSession("probe", "AKIDA", &probeData{})
+	for _, s := range []*store.Session{sdk, probe} {
+		if err := f.hub.Create(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(tok string) probeJSON {
+		var got probeJSON
+		r := f.do("GET", "/_emulator/sessions/"+tok, "", "Host", "emu.test:9000")
+		r.decode(t, &got)
+		return got
+	}
+	if got := get(sdk.Token); got.SimulatorURL == nil || *got.SimulatorURL != "http://emu.test:9000/sdk/?token="+sdk.Token || got.Flow != "selfie" {
+		t.Errorf("SDK session = %+v", got)
+	}
+	if got := get(probe.Token); got.SimulatorURL != nil {
+		t.Errorf("probe session has SimulatorURL %q", *got.SimulatorURL)
+	}
+	if r := f.do("GET", "/_emulator/sessions/TOKEN-WEB", "", "Host", "emu.test:9000"); strings.Contains(r.body, "SimulatorURL") {
+		t.Errorf("web session has a SimulatorURL: %s", r.body)
+	}
+	var list struct{ Sessions []probeJSON }
+	f.do("GET", "/_emulator/sessions?flow=selfie", "").decode(t, &list)
+	if len(list.Sessions) != 1 || list.Sessions[0].SimulatorURL == nil || !strings.HasSuffix(*list.Sessions[0].SimulatorURL, "/sdk/?token="+sdk.Token) {
+		t.Errorf("list = %+v", list)
+	}
+	if r := f.do("POST", "/_emulator/sessions/"+sdk.Token+"/complete", `{"Result":"1002"}`); r.code != 200 || !strings.Contains(r.body, `"SimulatorURL"`) {
+		t.Errorf("complete: %d %s", r.code, r.body)
+	}
+	page := f.do("GET", "/_emulator/ui", "")
+	link := `href="http://example.com/sdk/?token=` + sdk.Token + `" target="_blank" rel="noopener noreferrer" class="sim">simulator</a>`
+	if !strings.Contains(page.body, link) || strings.Count(page.body, `class="sim">simulator`) != 1 {
+		t.Errorf("dashboard lacks the one simulator link %s:\n%s", link, page.body)
+	}
+	if !strings.Contains(page.body, `<span class="code">1002</span> <span class="msg">text of 1002</span>`) {
+		t.Error("dashboard does not show the SDK session's bare result code with its Description")
 	}
 }

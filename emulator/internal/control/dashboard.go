@@ -250,9 +250,13 @@ type uiSession struct {
 	Scenario        string
 	ScenarioReason  string
 	VerificationURL string
-	CreatedAt       time.Time
-	Result          *uiResult
-	Attempts        []json.RawMessage
+	// SimulatorURL is an SDK flow's simulator page (set by the hub).
+	SimulatorURL string
+	CreatedAt    time.Time
+	Result       *uiResult
+	// Description is the text of a bare Result code (SDK flows).
+	Description string
+	Attempts    []json.RawMessage
 }
 
 // uiResult is a session's result: the web flow's {"ErrorCode","ErrorMsg"},
@@ -283,6 +287,9 @@ func uiSessions(list []any) []uiSession {
 			err = json.Unmarshal(data, &u)
 		}
 		if err == nil {
+			if u.Result != nil && u.Result.ErrorMsg == "" {
+				u.Result.ErrorMsg = u.Description
+			}
 			out = append(out, u)
 		}
 	}

@@ -2,39 +2,28 @@ package faceid
 
 import (
 	"context"
-	"net/url"
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
-	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
-// Documented limits of ApplyWebVerificationBizTokenIntl.
-const (
-	maxCompareImage = 8 << 20 // CompareImageBase64, as sent
-	maxExtraRunes   = 1000
-	defaultTheme    = "#2d72f1"
-)
+// The web flow's own rules beyond the spec's: the ThemeColor form (an
+// invalid one falls back to the default, as documented) and the actions
+// ActionList may name.
+var themeColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-var (
-	themeColor      = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
-	languages       = map[string]bool{"en": true, "zh-cn": true, "zh-tc": true, "th": true, "id": true}
-	livenessActions = map[string]bool{"blink": true, "mouth": true, "nod": true, "shake": true}
-)
-
-func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
-	var req model.ApplyWebVerificationBizTokenIntlRequest
-	if err := call.Decode(&req); err != nil {
-		return api.Reply{Err: err}
-	}
-	cfg, verr := validateApply(&req)
+func (s *Service) apply(_ context.Context, c *actions.Call) api.Reply {
+	req := c.Request.(*model.ApplyWebVerificationBizTokenIntlRequest)
+	call := c.Call
+	cfg, verr := s.resolveConfig(req.Config)
 	if verr != nil {
 		return api.Reply{Err: verr}
 	}
@@ -44,18 +33,8 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 		}
 	}
 
-	in := scenarios.SelectInput{
-		RuleID:      deref(req.RuleId),
-		Extra:       deref(req.Extra),
-		RedirectURL: *req.RedirectURL,
-		SecretID:    call.Common.SecretID,
-	}
-	sc, reason, note := s.web.scenarios().Select(in)
-	if note != "" {
-		call.Note(note)
-	}
+	sc, reason := c.SelectReason(FlowWeb)
 	chosen := "scenario " + sc.Name + " (" + string(reason) + ")"
-	call.Note(chosen)
 
 	latency := api.Reply{}
 	if b, ok := sc.Behavior(ActionApply); ok {
@@ -97,41 +76,13 @@ func (s *Service) apply(ctx context.Context, call *api.Call) api.Reply {
 	return latency
 }
 
-// validateApply checks the request against the documented rules and returns
-// the Config with every default resolved.
-func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (WebConfig, *catalog.Error) {
-	cfg := WebConfig{
-		CheckMode:            2,
-		SecurityLevel:        3,
-		ThemeColor:           defaultTheme,
-		Language:             "en",
-		AutoDowngrade:        1,
-		LivenessRetryLimit:   99,
-		LivenessTimeout:      45,
-		AllowExpiredDocument: true,
-		Version:              "BASIC",
-	}
-	if req.RedirectURL == nil || *req.RedirectURL == "" {
-		return cfg, catalog.Missing("RedirectURL")
-	}
-	if err := checkRedirectURL(*req.RedirectURL); err != "" {
-		return cfg, catalog.BadValue("RedirectURL", err)
-	}
-	if img := req.CompareImageBase64; img != nil && *img != "" {
-		if len(*img) > maxCompareImage {
-			return cfg, catalog.BadValue("CompareImageBase64", "the image exceeds 8 MB")
-		}
-		if strings.HasPrefix(*img, "data:") {
-			return cfg, catalog.BadValue("CompareImageBase64", "remove the Data URI scheme header (data:...;base64,)")
-		}
-		if !validBase64(*img) {
-			return cfg, catalog.BadValue("CompareImageBase64", "not valid base64")
-		}
-	}
-	if req.Extra != nil && utf8.RuneCountInString(*req.Extra) > maxExtraRunes {
-		return cfg, catalog.BadValue("Extra", "longer than 1000 characters")
-	}
-	c := req.Config
+// resolveConfig returns the Config with every default resolved. The spec
+// and its rules file already checked every documented member rule (actions
+// validate the call before it gets here); what is left are the rules across
+// members and the web flow's defaults that depend on other members. The
+// defaults themselves are the documented ones, read from the rules file.
+func (s *Service) resolveConfig(c *model.WebVerificationConfigIntl) (WebConfig, *catalog.Error) {
+	cfg := s.defaultConfig()
 	if c == nil {
 		return cfg, nil
 	}
@@ -141,37 +92,23 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (WebConfi
 	setBool(&cfg.SkipPrivacyPolicy, c.SkipPrivacyPolicy)
 	setBool(&cfg.IdCardCutReturn, c.IdCardCutReturn)
 	setBool(&cfg.AllowExpiredDocument, c.AllowExpiredDocument)
-
-	type intRule struct {
-		name     string
-		v        *int64
-		dst      *int64
-		min, max int64
-	}
-	for _, r := range []intRule{
-		{"Config.CheckMode", c.CheckMode, &cfg.CheckMode, 1, 4},
-		{"Config.SecurityLevel", c.SecurityLevel, &cfg.SecurityLevel, 1, 4},
-		{"Config.AutoDowngrade", c.AutoDowngrade, &cfg.AutoDowngrade, 1, 2},
-		{"Config.LivenessRetryLimit", c.LivenessRetryLimit, &cfg.LivenessRetryLimit, 1, 99},
+	for _, v := range []struct {
+		src *int64
+		dst *int64
+	}{
+		{c.CheckMode, &cfg.CheckMode},
+		{c.SecurityLevel, &cfg.SecurityLevel},
+		{c.AutoDowngrade, &cfg.AutoDowngrade},
+		{c.LivenessRetryLimit, &cfg.LivenessRetryLimit},
 	} {
-		if r.v == nil {
-			continue
+		if v.src != nil {
+			*v.dst = *v.src
 		}
-		if *r.v < r.min || *r.v > r.max {
-			return cfg, catalog.BadValue(r.name, "must be between "+strconv.FormatInt(r.min, 10)+" and "+strconv.FormatInt(r.max, 10))
-		}
-		*r.dst = *r.v
 	}
 	if c.LivenessTimeout != nil {
-		if *c.LivenessTimeout > 600 {
-			return cfg, catalog.BadValue("Config.LivenessTimeout", "must be between 0 and 600")
-		}
 		cfg.LivenessTimeout = *c.LivenessTimeout
 	}
 	if c.IDCardType != nil && *c.IDCardType != "" {
-		if !catalog.IsIDCardType(*c.IDCardType) {
-			return cfg, catalog.BadValue("Config.IDCardType", "unsupported document type "+strconv.Quote(*c.IDCardType))
-		}
 		cfg.IDCardType = *c.IDCardType
 	}
 	if (cfg.CheckMode == 1 || cfg.CheckMode == 4) && cfg.IDCardType == "" {
@@ -182,23 +119,21 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (WebConfi
 		if cfg.SecurityLevel != 2 && cfg.SecurityLevel != 4 {
 			return cfg, catalog.BadValue("Config.ActionList", "only allowed when SecurityLevel is 2 or 4")
 		}
-		if msg := checkActionList(*c.ActionList); msg != "" {
-			return cfg, catalog.BadValue("Config.ActionList", msg)
-		}
 		cfg.ActionList = *c.ActionList
-	} else if cfg.SecurityLevel == 2 || cfg.SecurityLevel == 4 {
-		cfg.ActionList = "blink"
+	} else if cfg.SecurityLevel != 2 && cfg.SecurityLevel != 4 {
+		cfg.ActionList = "" // the documented default applies to motion liveness only
 	}
 	if c.ThemeColor != nil && themeColor.MatchString(*c.ThemeColor) {
 		cfg.ThemeColor = strings.ToLower(*c.ThemeColor)
 	}
-	if c.Language != nil && languages[strings.ToLower(*c.Language)] {
-		cfg.Language = strings.ToLower(*c.Language)
+	// Language: a value outside the documented list falls back to the
+	// default (the rules file marks it so); the list compares in lower case.
+	if c.Language != nil {
+		if l := strings.ToLower(*c.Language); s.languageRule().Allows(l) {
+			cfg.Language = l
+		}
 	}
 	if c.Version != nil && *c.Version != "" {
-		if *c.Version != "BASIC" && *c.Version != "PLUS" {
-			return cfg, catalog.BadValue("Config.Version", "must be BASIC or PLUS")
-		}
 		cfg.Version = *c.Version
 	}
 	if c.SelectedWarningCodes != nil && *c.SelectedWarningCodes != "" {
@@ -212,78 +147,32 @@ func validateApply(req *model.ApplyWebVerificationBizTokenIntlRequest) (WebConfi
 	return cfg, nil
 }
 
-// checkRedirectURL accepts absolute http(s) URLs with a host.
-func checkRedirectURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "not a valid URL"
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "must be an absolute http or https URL"
-	}
-	if u.Host == "" {
-		return "must include a host name"
-	}
-	return ""
+// defaultConfig is the Config with the defaults the rules file documents.
+func (s *Service) defaultConfig() WebConfig {
+	s.defaultsOnce.Do(func() {
+		obj := spec.Faceid().Objects["WebVerificationConfigIntl"]
+		defaults := map[string]json.RawMessage{}
+		for _, m := range obj.Members {
+			if m.Rule != nil && m.Rule.Default != nil {
+				defaults[m.Name] = m.Rule.Default
+			}
+			if m.Name == "Language" {
+				s.language = m.Rule
+			}
+		}
+		b, _ := json.Marshal(defaults)
+		if err := json.Unmarshal(b, &s.defaults); err != nil {
+			panic("faceid: the rules file's WebVerificationConfigIntl defaults do not fit WebConfig: " + err.Error())
+		}
+	})
+	return s.defaults
 }
 
-func checkActionList(v string) string {
-	parts := strings.Split(v, ",")
-	if len(parts) > 2 {
-		return "choose one or two actions"
-	}
-	seen := map[string]bool{}
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		if !livenessActions[p] {
-			return "unknown action " + strconv.Quote(p) + " (blink, mouth, nod, shake)"
-		}
-		if seen[p] {
-			return "action " + strconv.Quote(p) + " given twice"
-		}
-		seen[p] = true
-	}
-	return ""
+// languageRule is Config.Language's rule (its documented values).
+func (s *Service) languageRule() *spec.Rule {
+	s.defaultConfig()
+	return s.language
 }
-
-// validBase64 checks standard padded base64 without decoding, so an 8 MB
-// image is validated in one pass with no allocation. The alphabet check ORs
-// a table entry per byte, eight at a time, and tests once at the end,
-// without a branch per byte.
-func validBase64(s string) bool {
-	if len(s)%4 != 0 {
-		return false
-	}
-	pad := 0
-	if strings.HasSuffix(s, "==") {
-		pad = 2
-	} else if strings.HasSuffix(s, "=") {
-		pad = 1
-	}
-	body := s[:len(s)-pad]
-	var bad byte
-	for len(body) >= 8 {
-		b := body[:8]
-		bad |= notBase64[b[0]] | notBase64[b[1]] | notBase64[b[2]] | notBase64[b[3]] |
-			notBase64[b[4]] | notBase64[b[5]] | notBase64[b[6]] | notBase64[b[7]]
-		body = body[8:]
-	}
-	for i := 0; i < len(body); i++ {
-		bad |= notBase64[body[i]]
-	}
-	return bad == 0
-}
-
-// notBase64 is 1 for every byte outside the standard base64 alphabet.
-var notBase64 = func() (t [256]byte) {
-	for i := range t {
-		c := byte(i)
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
-			t[i] = 1
-		}
-	}
-	return t
-}()
 
 func setBool(dst *bool, v *bool) {
 	if v != nil {

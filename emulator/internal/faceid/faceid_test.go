@@ -11,6 +11,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/model"
@@ -18,6 +19,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 func intp(v int) *int           { return &v }
@@ -106,6 +108,17 @@ type fixture struct {
 	svc   *Service
 	clock *clock.Offset
 	set   *scenarios.Set
+	layer *actions.Layer
+}
+
+// serve runs an action's handler as the gateway would, through the
+// spec-driven layer (decoding and validation included).
+func (f *fixture) serve(action string, call *api.Call) api.Reply {
+	h, ok := f.layer.Resolve(action)
+	if !ok {
+		panic("no handler for " + action)
+	}
+	return h(context.Background(), call)
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -121,14 +134,20 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	hub := flow.NewHub(flow.Config{Store: store.NewMemory(0), Flows: flows, Clock: c})
-	return &fixture{svc: New(Config{Hub: hub, Web: web}), clock: c, set: set}
+	svc := New(Config{Hub: hub, Web: web})
+	layer := actions.New(actions.Config{
+		Spec: spec.Faceid, NewRequest: model.NewRequest, NewResponse: model.NewResponse,
+		Scenarios: func() *scenarios.Set { return set }, Counters: hub.Counters(),
+	})
+	svc.Register(layer)
+	return &fixture{svc: svc, clock: c, set: set, layer: layer}
 }
 
 // apply runs the Apply handler with a JSON body and returns the BizToken.
 func (f *fixture) apply(t *testing.T, secretID, body string) (string, *catalog.Error) {
 	t.Helper()
 	call := api.NewJSONCall(signature.Common{SecretID: secretID, Action: ActionApply}, "req-1", "http://emulator.test", []byte(body))
-	reply := f.svc.apply(context.Background(), call)
+	reply := f.serve(ActionApply, call)
 	if reply.Err != nil {
 		return "", reply.Err
 	}
@@ -143,7 +162,7 @@ func (f *fixture) get(t *testing.T, secretID, token string) (*model.GetWebVerifi
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"BizToken": token})
 	call := api.NewJSONCall(signature.Common{SecretID: secretID, Action: ActionGet}, "req-2", "http://emulator.test", body)
-	reply := f.svc.get(context.Background(), call)
+	reply := f.serve(ActionGet, call)
 	if reply.Err != nil {
 		return nil, reply.Err
 	}
@@ -191,7 +210,7 @@ func TestApplyResolvesDefaults(t *testing.T) {
 	}
 	v, _ := f.svc.Lookup(token)
 	c := v.Web.Config
-	if c.ThemeColor != defaultTheme || c.Language != "en" || c.SecurityLevel != 3 || c.LivenessRetryLimit != 99 || c.IDCardType != "HKIDCard" || c.LivenessTimeout != 45 || c.Version != "BASIC" {
+	if c.ThemeColor != "#2d72f1" || c.Language != "en" || c.SecurityLevel != 3 || c.LivenessRetryLimit != 99 || c.IDCardType != "HKIDCard" || c.LivenessTimeout != 45 || c.Version != "BASIC" {
 		t.Errorf("defaults not resolved: %+v", c)
 	}
 }

@@ -12,15 +12,9 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
-func (s *Service) get(ctx context.Context, call *api.Call) api.Reply {
-	var req model.GetWebVerificationResultIntlRequest
-	if err := call.Decode(&req); err != nil {
-		return api.Reply{Err: err}
-	}
-	if req.BizToken == nil || *req.BizToken == "" {
-		return api.Reply{Err: catalog.Missing("BizToken")}
-	}
-	token := *req.BizToken
+func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
+	call := c.Call
+	token := *c.Request.(*model.GetWebVerificationResultIntlRequest).BizToken
 	call.Token, call.Flow = token, FlowWeb
 	sess, err := s.hub.Peek(token)
 	if err != nil && !errors.Is(err, flow.ErrNotFound) {

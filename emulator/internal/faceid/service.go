@@ -3,11 +3,13 @@ package faceid
 import (
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid/media"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // Action names served by this package.
@@ -52,6 +54,13 @@ type Service struct {
 	web   *Web
 	log   *slog.Logger
 	media media.Set
+
+	// defaults is the documented default Config, read from the rules file
+	// on the first Apply (not at start-up); language is Config.Language's
+	// rule.
+	defaultsOnce sync.Once
+	defaults     WebConfig
+	language     *spec.Rule
 }
 
 // New returns a Service.
@@ -63,11 +72,10 @@ func New(cfg Config) *Service {
 }
 
 // Register gives the web flow's actions their handlers on the spec-driven
-// layer. They decode and validate the call themselves: the hot path of
-// the flow, tuned by hand and measured by the bench.
+// layer, which decodes and validates each call from the spec first.
 func (s *Service) Register(l *actions.Layer) {
-	l.HandleRaw(ActionApply, s.apply)
-	l.HandleRaw(ActionGet, s.get)
+	l.Handle(ActionApply, s.apply)
+	l.Handle(ActionGet, s.get)
 }
 
 // now is the time token lifetimes see.

@@ -141,16 +141,7 @@ func (w *Web) Complete(sess *store.Session, body json.RawMessage, now time.Time)
 
 // SetScenario implements flow.Flow.
 func (w *Web) SetScenario(sess *store.Session, sc *scenarios.Scenario, now time.Time) error {
-	raw, err := json.Marshal(sc)
-	if err != nil {
-		return err
-	}
-	if sess.State != store.StatePending {
-		return ErrCompleted
-	}
-	sess.Override = raw
-	flow.AddEvent(sess, now, "scenario", "outcome set to %s", sc.Name)
-	return nil
+	return flow.Override(sess, sc, now)
 }
 
 // Outcome implements flow.Flow with OutcomeScenario, after checking the
@@ -165,24 +156,12 @@ func (w *Web) Outcome(code int, similarity *float64) (*scenarios.Scenario, error
 // scenarioOf returns the scenario that decides the session's outcome: the
 // per-token override, else the scenario chosen at Apply, else the default.
 func (w *Web) scenarioOf(sess *store.Session) *scenarios.Scenario {
-	if len(sess.Override) > 0 {
-		var sc scenarios.Scenario
-		if err := json.Unmarshal(sess.Override, &sc); err == nil {
-			return &sc
-		}
-	}
-	set := w.scenarios()
-	if sc, ok := set.Get(sess.Scenario); ok {
-		return sc
-	}
-	return set.Default()
+	return flow.ScenarioOf(sess, w.scenarios)
 }
 
 // scripted reports whether the session's outcome is scripted (anything but
 // the global default), so the page plays it instead of offering buttons.
-func scripted(sess *store.Session) bool {
-	return len(sess.Override) > 0 || sess.ScenarioReason != string(scenarios.ReasonGlobalDefault)
-}
+func scripted(sess *store.Session) bool { return flow.Scripted(sess) }
 
 // view derives what the page and the control API show of a session.
 func (w *Web) view(sess *store.Session) View {

@@ -1,6 +1,10 @@
 package faceid
 
-import "github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+import (
+	"maps"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+)
 
 // WebData is the web flow's part of a session (store.Session.Data). Its
 // JSON names are those the sessions of releases before flows had at the
@@ -73,6 +77,17 @@ type OCR struct {
 	RequestID     string            `json:"requestId"`
 }
 
+// Clone returns a deep copy (nil for nil).
+func (o *OCR) Clone() *OCR {
+	if o == nil {
+		return nil
+	}
+	c := *o
+	c.WarnCardInfos = append([]int(nil), o.WarnCardInfos...)
+	c.Fields = maps.Clone(o.Fields)
+	return &c
+}
+
 // Clone implements store.Data.
 func (d *WebData) Clone() store.Data {
 	c := *d
@@ -93,17 +108,7 @@ func (d *WebData) Clone() store.Data {
 	}
 	if d.Result != nil {
 		r := *d.Result
-		if r.OCR != nil {
-			o := *r.OCR
-			o.WarnCardInfos = append([]int(nil), o.WarnCardInfos...)
-			if o.Fields != nil {
-				o.Fields = make(map[string]string, len(r.OCR.Fields))
-				for k, v := range r.OCR.Fields {
-					o.Fields[k] = v
-				}
-			}
-			r.OCR = &o
-		}
+		r.OCR = r.OCR.Clone()
 		c.Result = &r
 	}
 	return &c

@@ -79,6 +79,10 @@ type Area struct {
 	clock   clock.Clock
 	ids     *ids.Source
 	builtin map[string]File
+	// generators make files on request from their name (a session's
+	// document OCR JSON, a light sequence), so that nothing is stored
+	// twice; registered before serving, read-only afterwards.
+	generators map[string]Generator
 
 	mu      sync.Mutex
 	uploads map[string]*upload
@@ -117,7 +121,7 @@ var errShared = errors.New("files: the shared store failed")
 
 // New returns an area serving the built-in files given (by name).
 func New(c clock.Clock, idSource *ids.Source, builtin []File) *Area {
-	a := &Area{clock: c, ids: idSource, builtin: map[string]File{}, uploads: map[string]*upload{}}
+	a := &Area{clock: c, ids: idSource, builtin: map[string]File{}, uploads: map[string]*upload{}, generators: map[string]Generator{}}
 	for _, f := range builtin {
 		a.builtin[f.Name] = f
 	}
@@ -149,6 +153,26 @@ func (a *Area) NewUpload(base, target string) Link {
 	a.mu.Unlock()
 	path := base + Prefix + "upload/" + u.key
 	return Link{UploadURL: path, ResourceURL: path, ExpiresAt: u.expiresAt}
+}
+
+// Generator makes the file name of its kind, or reports that there is none
+// (an unknown or forgotten session). It must give the same bytes for the
+// same name while the file exists, so that the MD5 an answer states holds.
+type Generator func(name string) (File, bool)
+
+// Generate serves the files of kind (a path segment other than "sample" and
+// "upload") from gen. Register generators before serving.
+func (a *Area) Generate(kind string, gen Generator) { a.generators[kind] = gen }
+
+// GeneratedURL returns the download URL of the generated file name of kind
+// and the file itself (ok false when the generator has none).
+func (a *Area) GeneratedURL(base, kind, name string) (string, File, bool) {
+	gen, ok := a.generators[kind]
+	if !ok {
+		return "", File{}, false
+	}
+	f, ok := gen(name)
+	return base + Prefix + kind + "/" + url.PathEscape(name), f, ok
 }
 
 // URL returns the download URL of a built-in file.
@@ -198,6 +222,12 @@ func (a *Area) open(rest string) (File, error) {
 			return File{}, fmt.Errorf("%w: nothing was uploaded to this link yet", ErrNotFound)
 		default:
 			return File{Name: name, ContentType: http.DetectContentType(u.data), Data: u.data}, nil
+		}
+	default:
+		if gen, ok := a.generators[kind]; ok {
+			if f, ok := gen(name); ok {
+				return f, nil
+			}
 		}
 	}
 	return File{}, ErrNotFound

@@ -306,7 +306,13 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, d *
 // renderError renders an error page (in English: there is no session to
 // take the language from). kind selects error.<kind>.title/lead.
 func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int, kind string) {
-	d := h.newPage(fallbackLanguage, defaultTheme, "error", "error")
+	h.renderErrorIn(w, r, fallbackLanguage, status, kind)
+}
+
+// renderErrorIn renders an error page in lang (the simulator page knows
+// the language without a session).
+func (h *handler) renderErrorIn(w http.ResponseWriter, r *http.Request, lang string, status int, kind string) {
+	d := h.newPage(lang, defaultTheme, "error", "error")
 	d.Title = "error." + kind + ".title"
 	d.Lead = "error." + kind + ".lead"
 	d.Status = status

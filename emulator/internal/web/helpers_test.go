@@ -24,18 +24,20 @@ import (
 const maxPageSize = 60 << 10
 
 // testEnv is the page handler over a real faceid.Service with a memory
-// store, the shipped scenario library and a movable clock.
+// store, the shipped scenario library and a movable clock; extra flows
+// (SDK flows for the simulator page) share its hub.
 type testEnv struct {
 	t   *testing.T
 	st  store.Store
 	clk *clock.Offset
 	svc *faceid.Service
+	hub *flow.Hub
 	srv *httptest.Server
 	// client never follows redirects: the tests check every hop.
 	client *http.Client
 }
 
-func newEnv(t *testing.T) *testEnv {
+func newEnv(t *testing.T, extra ...flow.Flow) *testEnv {
 	t.Helper()
 	loader := scenarios.NewLoader(nil, nil)
 	if _, problems := loader.Load(); len(problems) > 0 {
@@ -43,13 +45,13 @@ func newEnv(t *testing.T) *testEnv {
 	}
 	e := &testEnv{t: t, st: store.NewMemory(1000), clk: clock.NewOffset(nil)}
 	webFlow := faceid.NewWeb(loader.Current)
-	flows, err := flow.NewRegistry(webFlow)
+	flows, err := flow.NewRegistry(append([]flow.Flow{webFlow}, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := flow.NewHub(flow.Config{Store: e.st, Flows: flows, Clock: e.clk})
-	e.svc = faceid.New(faceid.Config{Hub: hub, Web: webFlow})
-	e.srv = httptest.NewServer(New(Config{Service: e.svc}))
+	e.hub = flow.NewHub(flow.Config{Store: e.st, Flows: flows, Clock: e.clk})
+	e.svc = faceid.New(faceid.Config{Hub: e.hub, Web: webFlow})
+	e.srv = httptest.NewServer(New(Config{Service: e.svc, Hub: e.hub}))
 	t.Cleanup(e.srv.Close)
 	e.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return e
@@ -138,7 +140,13 @@ func (e *testEnv) get(path string) response {
 
 func (e *testEnv) open(token string, query ...string) response {
 	e.t.Helper()
-	p := "/reflect/?token=" + url.QueryEscape(token)
+	return e.openAt("/reflect/", token, query...)
+}
+
+// openAt GETs page ?token= with extra query pairs.
+func (e *testEnv) openAt(page, token string, query ...string) response {
+	e.t.Helper()
+	p := page + "?token=" + url.QueryEscape(token)
 	for i := 0; i+1 < len(query); i += 2 {
 		p += "&" + query[i] + "=" + url.QueryEscape(query[i+1])
 	}
@@ -152,18 +160,34 @@ func (e *testEnv) post(token, step string, fields ...string) response {
 	for i := 0; i+1 < len(fields); i += 2 {
 		form.Add(fields[i], fields[i+1])
 	}
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/reflect/step", strings.NewReader(form.Encode()))
+	return e.postForm("/reflect/step", form)
+}
+
+// postForm submits form to path as a browser without JavaScript would;
+// header pairs are added to the request.
+func (e *testEnv) postForm(path string, form url.Values, header ...string) response {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	return e.do(req)
 }
 
 // follow GETs the Location of a 303 (relative to /reflect/step).
 func (e *testEnv) follow(r response) response {
 	e.t.Helper()
+	return e.followFrom("/reflect/step", r)
+}
+
+// followFrom GETs the Location of a 303 answered at path.
+func (e *testEnv) followFrom(path string, r response) response {
+	e.t.Helper()
 	if r.StatusCode != http.StatusSeeOther {
-		e.t.Fatalf("status %d, want 303; body:\n%.500s", r.StatusCode, r.Body)
+		e.t.Fatalf("status %d, want 303; body:\n%.800s", r.StatusCode, r.Body)
 	}
-	base, _ := url.Parse(e.srv.URL + "/reflect/step")
+	base, _ := url.Parse(e.srv.URL + path)
 	loc, err := base.Parse(r.Header.Get("Location"))
 	if err != nil {
 		e.t.Fatal(err)
@@ -213,6 +237,20 @@ func hrefOf(body, id string) string {
 
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#39;", "'", "&#34;", `"`, "&lt;", "<", "&gt;", ">", "&quot;", `"`).Replace(s)
+}
+
+// testTranslations is the embedded i18n.json.
+func testTranslations(t *testing.T) translations {
+	t.Helper()
+	data, err := files.ReadFile("i18n.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := loadTranslations(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
 
 func hasTestid(body, id string) bool { return strings.Contains(body, `data-testid="`+id+`"`) }

@@ -48,10 +48,17 @@ type pageData struct {
 	Msg  string
 	Pass bool
 	Next string // RedirectURL with the token; "" = no link
+
+	// Sim is the session the SDK simulator page shows.
+	Sim *simData
 }
 
 // T translates key into the page's language.
 func (d *pageData) T(key string) string { return d.h.tr.lookup(d.lang, key) }
+
+// LangCode is the page's language code (en, zh-cn, ...), for links and
+// forms that keep it.
+func (d *pageData) LangCode() string { return d.lang }
 
 // Tf translates key and fills its {0}, {1}... placeholders.
 func (d *pageData) Tf(key string, args ...any) string { return format(d.T(key), args...) }

@@ -1,4 +1,6 @@
-// Package web serves the emulated eKYC verification page under /reflect/:
+// Package web serves the emulator's browser pages: the SDK simulator page
+// under /sdk/ (sim.go: the SDK token flows, completed by hand) and the
+// emulated eKYC verification page under /reflect/:
 // the page a user's browser opens from the VerificationURL
 // (<base>/reflect/?token=<BizToken>) that ApplyWebVerificationBizTokenIntl
 // returns, and that finally sends the user back to the merchant's
@@ -45,10 +47,13 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 )
 
-//go:embed templates/page.html assets/app.css assets/app.js i18n.json
+//go:embed templates/page.html templates/sim.html assets/app.css assets/app.js i18n.json
 var files embed.FS
 
 // Paths served by the handler.
@@ -62,8 +67,11 @@ const (
 
 // Config configures the page handler.
 type Config struct {
-	// Service owns the sessions; the page uses only its session API.
+	// Service owns the web flow's sessions; the verification page uses
+	// only its session API.
 	Service *faceid.Service
+	// Hub is the flow-neutral session API the SDK simulator page uses.
+	Hub *flow.Hub
 	// Logger receives page events at debug level; nil = discard.
 	Logger *slog.Logger
 }
@@ -79,6 +87,9 @@ type asset struct {
 
 type handler struct {
 	svc    *faceid.Service
+	hub    *flow.Hub
+	langs  language.Matcher
+	csrf   *http.CrossOriginProtection
 	log    *slog.Logger
 	tmpl   *template.Template
 	tr     translations
@@ -95,7 +106,8 @@ func New(cfg Config) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{svc: cfg.Service, log: log, assets: map[string]asset{}}
+	h := &handler{svc: cfg.Service, hub: cfg.Hub, log: log, assets: map[string]asset{},
+		langs: newLanguageMatcher(), csrf: http.NewCrossOriginProtection()}
 	data, err := files.ReadFile("i18n.json")
 	if err != nil {
 		panic(err)
@@ -114,7 +126,7 @@ func New(cfg Config) http.Handler {
 		h.assets[name] = asset{body: body, ctype: mime.TypeByExtension(path.Ext(name)), version: hex.EncodeToString(sum[:6])}
 	}
 	h.version = hex.EncodeToString(all.Sum(nil)[:6])
-	h.tmpl = template.Must(template.New("page.html").ParseFS(files, "templates/page.html"))
+	h.tmpl = template.Must(template.New("page.html").ParseFS(files, "templates/page.html", "templates/sim.html"))
 	return h
 }
 
@@ -123,11 +135,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case p == "/reflect":
 		// Relative links on the page need the trailing slash.
-		loc := "reflect/"
-		if r.URL.RawQuery != "" {
-			loc += "?" + r.URL.RawQuery
-		}
-		w.Header().Set("Location", loc)
+		w.Header().Set("Location", "reflect/"+query(r))
 		w.WriteHeader(http.StatusMovedPermanently)
 	case p == pagePath:
 		if !allow(w, r, http.MethodGet, http.MethodHead) {
@@ -144,9 +152,31 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.asset(w, r, strings.TrimPrefix(p, assetsPath))
+	case p == strings.TrimSuffix(simPath, "/"):
+		w.Header().Set("Location", strings.TrimPrefix(simPath, "/")+query(r))
+		w.WriteHeader(http.StatusMovedPermanently)
+	case p == simPath && h.hub != nil:
+		if !allow(w, r, http.MethodGet, http.MethodHead, http.MethodPost) {
+			return
+		}
+		h.simulator(w, r)
+	case strings.HasPrefix(p, simAssetsPath):
+		// The simulator page's relative asset links: the same files.
+		if !allow(w, r, http.MethodGet, http.MethodHead) {
+			return
+		}
+		h.asset(w, r, strings.TrimPrefix(p, simAssetsPath))
 	default:
 		h.renderError(w, r, http.StatusNotFound, "notfound")
 	}
+}
+
+// query is the request's "?query", or "".
+func query(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return "?" + r.URL.RawQuery
 }
 
 // allow answers 405 unless the request uses one of methods.

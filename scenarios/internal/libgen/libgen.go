@@ -173,7 +173,7 @@ type file struct {
 // Generate returns the library files: name → content.
 func Generate() (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile()} {
+	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile()} {
 		b, err := render(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)

@@ -93,10 +93,17 @@
   }
 
   function sessionRow(s) {
-    var result = s.Result ?
-      [el('span', { 'class': 'code' }, [s.Result.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [s.Result.ErrorMsg])] :
+    // The web flow's {ErrorCode, ErrorMsg}, or the bare code (and its
+    // Description) an SDK flow renders.
+    var res = s.Result;
+    if (res !== null && res !== undefined && typeof res !== 'object') {
+      res = { ErrorCode: String(res), ErrorMsg: s.Description || '' };
+    }
+    var result = res ?
+      [el('span', { 'class': 'code' }, [res.ErrorCode]), ' ', el('span', { 'class': 'msg' }, [res.ErrorMsg])] :
       ['—'];
-    var link = webURL(s.VerificationURL);
+    // The web flow's verification page, or an SDK flow's simulator page.
+    var link = webURL(s.VerificationURL), sim = !link && webURL(s.SimulatorURL);
     return el('tr', { 'data-token': s.Token }, [
       td('created', 'Created', [timeEl(s.CreatedAt)]),
       td('token mono', 'BizToken', [s.Token], { title: s.Token }),
@@ -105,7 +112,8 @@
       td('scenario', 'Scenario', [s.Scenario], { title: s.ScenarioReason }),
       td('result', 'Result', result),
       td('attempts num', 'Attempts', [(s.Attempts || []).length]),
-      td('page', 'Page', [link ? el('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, ['open']) : '—'])
+      td('page', 'Page', [link ? el('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, ['open']) :
+        sim ? el('a', { href: sim, target: '_blank', rel: 'noopener noreferrer', 'class': 'sim' }, ['simulator']) : '—'])
     ]);
   }
 

@@ -1,0 +1,48 @@
+package flow
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/scenarios"
+)
+
+// ScenarioOf returns the scenario that decides a session's outcome: the
+// per-token override (Session.Override), else the scenario chosen when the
+// session was created, else the default of the current set.
+func ScenarioOf(sess *store.Session, set func() *scenarios.Set) *scenarios.Scenario {
+	if len(sess.Override) > 0 {
+		var sc scenarios.Scenario
+		if err := json.Unmarshal(sess.Override, &sc); err == nil {
+			return &sc
+		}
+	}
+	s := set()
+	if sc, ok := s.Get(sess.Scenario); ok {
+		return sc
+	}
+	return s.Default()
+}
+
+// Override makes sc decide the outcome of a pending session (ErrCompleted
+// otherwise): the Flow.SetScenario of flows that keep the scenario whole.
+func Override(sess *store.Session, sc *scenarios.Scenario, now time.Time) error {
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		return err
+	}
+	if sess.State != store.StatePending {
+		return ErrCompleted
+	}
+	sess.Override = raw
+	AddEvent(sess, now, "scenario", "outcome set to %s", sc.Name)
+	return nil
+}
+
+// Scripted reports whether the session's outcome is scripted (anything but
+// the global default), so that a page plays it instead of offering
+// outcomes.
+func Scripted(sess *store.Session) bool {
+	return len(sess.Override) > 0 || sess.ScenarioReason != string(scenarios.ReasonGlobalDefault)
+}
