@@ -491,3 +491,24 @@ func TestReplicasTLSPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasSDKFlows: a session of every SDK flow applied on one replica
+// is pending on the other, completed there through the control API, and
+// its result read back on the first.
+func TestReplicasSDKFlows(t *testing.T) {
+	e := redistest.Start(t)
+	a, b := startReplica(t, e), startReplica(t, e)
+	ca, cb := goClient(a.target, credMain), goClient(b.target, credMain)
+	for _, fl := range sdkFlows() {
+		token := fl.apply(t, a.target, ca)
+		if code, _, err := fl.result(t, b.target, cb, token); code != fl.pending {
+			t.Errorf("%s: result on B of A's fresh session %q (%v), want %q", fl.kind, code, err, fl.pending)
+		}
+		if st := controlJSON(t, "POST", b.BaseURL+"/_emulator/sessions/"+token+"/complete", map[string]any{"Result": fl.fail}, nil); st != 200 {
+			t.Fatalf("%s: complete on B = %d", fl.kind, st)
+		}
+		if code, _, err := fl.result(t, a.target, ca, token); code != fl.fail {
+			t.Errorf("%s: result on A after completion on B %q (%v), want %q", fl.kind, code, err, fl.fail)
+		}
+	}
+}
