@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -192,8 +193,11 @@ type Server struct {
 	secretScenarios scenarios.SecretDefaults
 
 	// shared is the store on a Valkey/Redis engine, nil for a store of
-	// this process.
-	shared *store.Redis
+	// this process. secretsSynced is the version of its SecretId scenario
+	// choices copied into secretScenarios (syncSecretScenarios).
+	shared        *store.Redis
+	secretsMu     sync.Mutex
+	secretsSynced atomic.Int64
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -387,6 +391,7 @@ func (s *Server) scenarioSet() *scenarios.Set {
 	if set == nil {
 		set, _ = scenarios.NewSet(nil)
 	}
+	s.syncSecretScenarios()
 	return s.secretScenarios.Apply(set)
 }
 

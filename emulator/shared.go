@@ -24,12 +24,13 @@ func (s *Server) storeErr() error {
 }
 
 // sharedRoute reports whether a control route reads or changes the state
-// replicas share (sessions, reset, clock, the dashboard's data); health,
+// replicas share (sessions, reset, clock, the SecretIds' scenario choices,
+// the dashboard's data); health,
 // ready, the journal and the scenarios are this process's and keep
 // answering while the engine is lost.
 func sharedRoute(path string) bool {
 	rest := strings.TrimPrefix(path, control.Prefix)
-	for _, p := range []string{"/sessions", "/reset", "/clock"} {
+	for _, p := range []string{"/sessions", "/reset", "/clock", "/secrets"} {
 		if rest == p || strings.HasPrefix(rest, p+"/") {
 			return true
 		}
@@ -75,4 +76,32 @@ func filesError(err error) error {
 		return files.ErrExpired
 	}
 	return err
+}
+
+// syncSecretScenarios copies the shared SecretId scenario choices into
+// secretScenarios when their version changed. The version comes with every
+// read of the shared clock, which each API call makes before it selects a
+// scenario, so this costs a round trip only after a change.
+func (s *Server) syncSecretScenarios() {
+	if s.shared == nil || s.shared.SecretsVersion() == s.secretsSynced.Load() {
+		return
+	}
+	s.secretsMu.Lock()
+	defer s.secretsMu.Unlock()
+	if s.shared.SecretsVersion() == s.secretsSynced.Load() {
+		return
+	}
+	all, version, err := s.shared.SecretScenarios()
+	if err != nil {
+		return // the engine is lost: ready and the API report it
+	}
+	for id := range s.secretScenarios.All() {
+		if _, kept := all[id]; !kept {
+			s.secretScenarios.Set(id, "")
+		}
+	}
+	for id, name := range all {
+		s.secretScenarios.Set(id, name)
+	}
+	s.secretsSynced.Store(version)
 }

@@ -21,8 +21,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 	"github.com/faceid-emulator/faceid-emulator/internal/redistest"
+	"github.com/faceid-emulator/faceid-emulator/spec"
 )
 
 // Several replicas on one shared store (EMULATOR_STORE): every control
@@ -511,4 +513,33 @@ func TestReplicasSDKFlows(t *testing.T) {
 			t.Errorf("%s: result on A after completion on B %q (%v), want %q", fl.kind, code, err, fl.fail)
 		}
 	}
+}
+
+// TestReplicasSecretScenario: a SecretId's default scenario chosen on one
+// replica decides the next call on the other, and its removal there is
+// seen on the first.
+func TestReplicasSecretScenario(t *testing.T) {
+	e := redistest.Start(t)
+	a, b := startReplica(t, e), startReplica(t, e)
+	f, _ := catalog.LookupFlow("CompareFaceLiveness")
+	req := validRequest(spec.Faceid().Actions["CompareFaceLiveness"].Input, nil)
+	step := func(p *process, want catalog.FlowResult) {
+		t.Helper()
+		resp, err := call(goClient(p.target, credMain), "CompareFaceLiveness", req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkResult(t, f, want, resp)
+	}
+	const low = "comparefaceliveness-compare-failedoperation-comparelowsimilarity"
+	lowResult, _ := f.Lookup("FailedOperation.CompareLowSimilarity")
+	step(b, f.Pass())
+	putSecretScenario(t, a.target, credMain.SecretID, low)
+	step(b, lowResult)
+	var got struct{ Scenario string }
+	if code := controlJSON(t, http.MethodGet, b.BaseURL+"/_emulator/secrets/"+credMain.SecretID+"/scenario", nil, &got); code != 200 || got.Scenario != low {
+		t.Errorf("GET on B of A's choice: %d %+v", code, got)
+	}
+	putSecretScenario(t, b.target, credMain.SecretID, "")
+	step(a, f.Pass())
 }

@@ -86,25 +86,29 @@ const (
 // EvictBefore that meets them, so Len may count a few expired sessions
 // until the next sweep.
 type Redis struct {
-	rdb     *redis.Client
-	ping    *redis.Client // the monitor's
-	cfg     RedisConfig
-	addr    string
-	kIdx    string // sorted set: token by creation sequence
-	kBorn   string // hash: token -> CreatedAt (Unix ns)
-	kSeq    string // creation sequence
-	kClock  string // the shared clock offset (ns)
-	sess    string // prefix of session keys
-	cScope  string // prefix of scoped counter hashes (one per SecretId)
-	cToken  string // prefix of token counter hashes (one per token)
-	upload  string // prefix of upload slot hashes
-	down    atomic.Pointer[error]
-	started atomic.Bool  // the engine answered at least once
-	lastLog atomic.Int64 // Unix ns of the last "unreachable" message
-	stop    chan struct{}
-	kick    chan struct{} // a call failed: ping now
-	stopped sync.WaitGroup
-	closed  atomic.Bool
+	rdb    *redis.Client
+	ping   *redis.Client // the monitor's
+	cfg    RedisConfig
+	addr   string
+	kIdx   string // sorted set: token by creation sequence
+	kBorn  string // hash: token -> CreatedAt (Unix ns)
+	kSeq   string // creation sequence
+	kClock string // the shared clock offset (ns)
+	// kSecrets is the SecretIds' default scenarios chosen at run time
+	// (hash), kSecretsV their version, bumped by every choice.
+	kSecrets, kSecretsV string
+	secretsV            atomic.Int64 // kSecretsV as of the last clock read
+	sess                string       // prefix of session keys
+	cScope              string       // prefix of scoped counter hashes (one per SecretId)
+	cToken              string       // prefix of token counter hashes (one per token)
+	upload              string       // prefix of upload slot hashes
+	down                atomic.Pointer[error]
+	started             atomic.Bool  // the engine answered at least once
+	lastLog             atomic.Int64 // Unix ns of the last "unreachable" message
+	stop                chan struct{}
+	kick                chan struct{} // a call failed: ping now
+	stopped             sync.WaitGroup
+	closed              atomic.Bool
 }
 
 // ParseRedisURL checks a redis:// or rediss:// URL and returns the
@@ -179,7 +183,7 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	p := cfg.Prefix
 	r := &Redis{
 		rdb: redis.NewClient(o), ping: redis.NewClient(&mo), cfg: cfg, addr: o.Addr,
-		kIdx: p + "order", kBorn: p + "born", kSeq: p + "seq", kClock: p + "clock",
+		kIdx: p + "order", kBorn: p + "born", kSeq: p + "seq", kClock: p + "clock", kSecrets: p + "secrets", kSecretsV: p + "secrets-version",
 		sess: p + "s:", cScope: p + "cs:", cToken: p + "ct:", upload: p + "up:",
 		stop: make(chan struct{}), kick: make(chan struct{}, 1),
 	}

@@ -119,6 +119,11 @@ func escapeGlob(pattern string) string {
 }
 
 // Skew returns the shared clock offset (0 when never moved).
+//
+// The same read fetches the version of the SecretIds' scenario choices
+// (SecretsVersion): every API call reads the clock first, so a choice made
+// on one replica is seen by the next call on any other without a round
+// trip of its own.
 func (r *Redis) Skew() (time.Duration, error) {
 	// Every clock read lands here: while the engine is known to be lost,
 	// fail at once (the clock keeps its last offset) rather than wait for
@@ -128,18 +133,64 @@ func (r *Redis) Skew() (time.Duration, error) {
 	}
 	ctx, cancel := r.ctx()
 	defer cancel()
-	v, err := r.rdb.Get(ctx, r.kClock).Result()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
+	vals, err := r.rdb.MGet(ctx, r.kClock, r.kSecretsV).Result()
 	if err != nil {
 		return 0, r.fail(err)
 	}
-	ns, err := strconv.ParseInt(v, 10, 64)
+	r.secretsV.Store(parseInt(vals[1]))
+	// A value that does not parse (not ours) reads as no offset.
+	return time.Duration(parseInt(vals[0])), nil
+}
+
+// parseInt reads an MGET value; missing or malformed is 0.
+func parseInt(v any) int64 {
+	s, _ := v.(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// SecretsVersion is the version of the SecretIds' scenario choices as of
+// the last clock read (0 before any choice).
+func (r *Redis) SecretsVersion() int64 { return r.secretsV.Load() }
+
+// SetSecretScenario records name as secretID's default scenario ("" drops
+// the choice) for every replica.
+func (r *Redis) SetSecretScenario(secretID, name string) error {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	var v *redis.IntCmd
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		if name == "" {
+			p.HDel(ctx, r.kSecrets, secretID)
+		} else {
+			p.HSet(ctx, r.kSecrets, secretID, name)
+		}
+		v = p.Incr(ctx, r.kSecretsV)
+		return nil
+	})
 	if err != nil {
-		return 0, nil // not ours to fix: the offset reads as none
+		return r.fail(err)
 	}
-	return time.Duration(ns), nil
+	r.secretsV.Store(v.Val())
+	return nil
+}
+
+// SecretScenarios returns every SecretId's choice and their version.
+func (r *Redis) SecretScenarios() (map[string]string, int64, error) {
+	ctx, cancel := r.ctx()
+	defer cancel()
+	var all *redis.MapStringStringCmd
+	var v *redis.StringCmd
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		all = p.HGetAll(ctx, r.kSecrets)
+		v = p.Get(ctx, r.kSecretsV)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, r.fail(err)
+	}
+	n, _ := strconv.ParseInt(v.Val(), 10, 64)
+	return all.Val(), n, nil
 }
 
 // AddSkew moves the shared offset by d and returns the new one.

@@ -255,6 +255,20 @@ func TestRedisCounters(t *testing.T) {
 	if d, _ := a.Skew(); d != -time.Minute {
 		t.Errorf("A's skew after B's Set = %v", d)
 	}
+	// SecretId scenario choices: B sees A's with its next clock read.
+	before := b.SecretsVersion()
+	if err := a.SetSecretScenario("AKID1", "fail-ocr"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = b.Skew()
+	all, v, err := b.SecretScenarios()
+	if err != nil || all["AKID1"] != "fail-ocr" || v == before || b.SecretsVersion() != v {
+		t.Errorf("B after A's choice: %v version %d (clock read %d, before %d) %v", all, v, b.SecretsVersion(), before, err)
+	}
+	_ = b.SetSecretScenario("AKID1", "")
+	if all, _, _ := a.SecretScenarios(); len(all) != 0 {
+		t.Errorf("choices after removal: %v", all)
+	}
 }
 
 func TestEscapeGlob(t *testing.T) {
