@@ -20,6 +20,9 @@ type Config struct {
 	IDs *ids.Source
 	// Clock is the time token lifetimes see (moved by the control API).
 	Clock clock.Clock
+	// Counters count scripted calls; nil = in-memory counters of this
+	// process (NewSharedCounters shares them between replicas).
+	Counters *Counters
 }
 
 // Hub is the flow-neutral session API over the store. It is safe for
@@ -43,7 +46,10 @@ func NewHub(cfg Config) *Hub {
 	if cfg.Flows == nil {
 		cfg.Flows, _ = NewRegistry()
 	}
-	return &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: NewCounters()}
+	if cfg.Counters == nil {
+		cfg.Counters = NewCounters()
+	}
+	return &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: cfg.Counters}
 }
 
 // Now is the time token lifetimes see.
@@ -114,6 +120,9 @@ func (h *Hub) Update(token string, fn func(sess *store.Session, f Flow) error) (
 	now := h.Now()
 	var fnErr error
 	sess, err := h.store.Update(token, func(sess *store.Session) error {
+		// A shared store may run this again on a newer session (another
+		// replica wrote it in between): only the last run counts.
+		fnErr = nil
 		f, err := h.FlowOf(sess)
 		if err != nil {
 			return err
@@ -231,16 +240,13 @@ func (h *Hub) Reset(secretID string) int {
 // for less are swept by filter.
 func (h *Hub) Sweep() int {
 	now := h.Now()
-	var longest time.Duration
-	for _, f := range h.flows.All() {
-		longest = max(longest, f.ResultLifetime()+f.EvictionGrace())
-	}
+	longest := h.flows.Longest()
 	if longest == 0 {
 		return 0
 	}
 	n := h.store.EvictBefore(now.Add(-longest))
 	for _, f := range h.flows.All() {
-		if keep := f.ResultLifetime() + f.EvictionGrace(); keep < longest {
+		if keep := h.flows.Retention(f.Kind()); keep < longest {
 			n += h.store.Delete(store.Filter{Flow: f.Kind(), CreatedBefore: now.Add(-keep)})
 		}
 	}
