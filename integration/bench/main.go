@@ -83,7 +83,7 @@ type options struct {
 	// imageSessions is how many sessions carry a 64 KiB image in the
 	// in-process heap figures.
 	imageSessions int
-	shared   bool   // measure the shared store instead (-shared)
+	shared        bool // measure the shared store instead (-shared)
 }
 
 // Defaults of the full run and of -short (the CI mode).
