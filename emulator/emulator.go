@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -148,6 +149,13 @@ type Options struct {
 	// DataDir, when set, keeps sessions in a bbolt file in this directory
 	// so they survive restarts; empty = memory only.
 	DataDir string
+	// Store, when set, is a redis:// or rediss:// URL of a Valkey or
+	// Redis engine that keeps the sessions, call counters and clock offset,
+	// shared by every replica that uses it (not with DataDir). New does not
+	// connect: ready answers 503 and API calls InternalError until the
+	// engine answers. StorePassword is used when the URL has none.
+	Store         string
+	StorePassword string
 	// JournalSize is how many API requests the journal keeps; 0 = 1000.
 	JournalSize int
 	// AdminToken protects /_emulator (except health and ready).
@@ -198,6 +206,13 @@ type Server struct {
 	// secretScenarios are the SecretIds' default scenarios chosen at run
 	// time (SetSecretScenario), laid over every loaded set.
 	secretScenarios scenarios.SecretDefaults
+
+	// shared is the store on a Valkey/Redis engine, nil for a store of
+	// this process. secretsSynced is the version of its SecretId scenario
+	// choices copied into secretScenarios (syncSecretScenarios).
+	shared        *store.Redis
+	secretsMu     sync.Mutex
+	secretsSynced atomic.Int64
 }
 
 // New builds a Server. It fails when user scenario files are broken.
@@ -253,7 +268,23 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	var st store.Store = store.NewMemory(max)
-	if opts.DataDir != "" {
+	var counters *flow.Counters
+	switch {
+	case opts.Store != "" && opts.DataDir != "":
+		return nil, errors.New("a shared store (EMULATOR_STORE) and a data directory (EMULATOR_DATA_DIR) exclude each other")
+	case opts.Store != "":
+		shared, err := store.OpenRedis(store.RedisConfig{
+			URL: opts.Store, Password: opts.StorePassword, Max: max, Codec: flows,
+			TTL: flows.Retention, CountTTL: flows.Longest(), Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		st, s.shared = shared, shared
+		// The clock moves and the scripted call counts are every replica's.
+		s.clock = clock.NewSharedOffset(opts.Clock, shared)
+		counters = flow.NewSharedCounters(shared)
+	case opts.DataDir != "":
 		disk, err := store.OpenBolt(opts.DataDir, max, flows)
 		if err != nil {
 			return nil, err
@@ -275,7 +306,7 @@ func New(opts Options) (*Server, error) {
 		return nil, s.loadErr
 	}
 	idSource := ids.NewSource()
-	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock,
+	s.hub = flow.NewHub(flow.Config{Store: st, Flows: flows, IDs: idSource, Clock: s.clock, Counters: counters,
 		MaxSessions: max, OnEviction: s.noticeEvictions(idSource), Observer: storeMetrics{met}})
 	s.service = faceid.New(faceid.Config{Hub: s.hub, Web: webFlow, Logger: log})
 	s.gateway = api.New(api.Config{
@@ -294,6 +325,7 @@ func New(opts Options) (*Server, error) {
 			"faceid": met.Service("faceid", func(a string) bool { _, ok := s.actions.Resolve(a); return ok }),
 			"ocr":    met.Service("ocr", func(a string) bool { _, ok := s.ocr.Resolve(a); return ok }),
 		}},
+		Available: s.storeErr,
 	})
 	samples := media.Encode()
 	// One actions layer per service, each on the gateway; what a spec
@@ -312,6 +344,9 @@ func New(opts Options) (*Server, error) {
 		builtin = append(builtin, files.File{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
 	}
 	s.files = files.New(s.clock, idSource, builtin)
+	if s.shared != nil {
+		s.files = files.NewShared(s.clock, idSource, builtin, sharedFiles{s.shared})
+	}
 	s.actions = layer(actions.Config{Service: "faceid", Version: APIVersion, Spec: spec.Faceid,
 		NewRequest: model.NewRequest, NewResponse: model.NewResponse})
 	s.service.Register(s.actions)
@@ -384,6 +419,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
 	case p == control.Prefix || strings.HasPrefix(p, control.Prefix+"/"):
+		if err := s.storeErr(); err != nil && sharedRoute(p) {
+			s.unavailable(w, err)
+			return
+		}
 		s.control.ServeHTTP(w, r)
 	case p == "/reflect" || strings.HasPrefix(p, "/reflect/"),
 		p == "/sdk" || strings.HasPrefix(p, flow.SimulatorPath):
@@ -405,14 +444,16 @@ func (s *Server) scenarioSet() *scenarios.Set {
 	if set == nil {
 		set, _ = scenarios.NewSet(nil)
 	}
+	s.syncSecretScenarios()
 	return s.secretScenarios.Apply(set)
 }
 
-// isReady: a listener serves and the scenarios are loaded.
+// isReady: a listener serves, the scenarios are loaded and a shared store
+// answers.
 func (s *Server) isReady() bool {
 	select {
 	case <-s.loaded:
-		return s.serving.Load() && s.loadErr == nil
+		return s.serving.Load() && s.loadErr == nil && s.storeErr() == nil
 	default:
 		return false
 	}

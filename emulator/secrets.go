@@ -27,6 +27,11 @@ func (s *Server) SetSecretScenario(secretID, name string) error {
 			return fmt.Errorf("%w: %q", ErrUnknownScenario, name)
 		}
 	}
+	if s.shared != nil {
+		// Every replica's choice: the next call on any replica sees it
+		// (see syncSecretScenarios).
+		return s.shared.SetSecretScenario(secretID, name)
+	}
 	s.secretScenarios.Set(secretID, name)
 	return nil
 }
@@ -36,6 +41,10 @@ func (s *Server) SetSecretScenario(secretID, name string) error {
 func (s *Server) SecretScenario(secretID string) (string, error) {
 	if !s.hasSecretID(secretID) {
 		return "", fmt.Errorf("%w: %q", ErrUnknownSecretID, secretID)
+	}
+	if s.shared != nil {
+		all, _, err := s.shared.SecretScenarios()
+		return all[secretID], err
 	}
 	return s.secretScenarios.All()[secretID], nil
 }

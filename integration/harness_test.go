@@ -134,6 +134,28 @@ type process struct {
 // minimal environment, and waits until it is ready (not merely healthy).
 func startBinary(t testing.TB, env ...string) *process {
 	t.Helper()
+	p := launchBinary(t, env...)
+	if err := waitReady(p.BaseURL, 30*time.Second, p.done); err != nil {
+		t.Fatalf("emulator binary did not become ready: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
+	}
+	return p
+}
+
+// startBinaryServing starts the binary and waits only until it answers
+// health, for tests of a replica that is meant not to be ready yet (its
+// shared store unreachable).
+func startBinaryServing(t testing.TB, env ...string) *process {
+	t.Helper()
+	p := launchBinary(t, env...)
+	if err := waitRoute(p.BaseURL, "/_emulator/health", 30*time.Second, p.done); err != nil {
+		t.Fatalf("emulator binary did not answer health: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
+	}
+	return p
+}
+
+// launchBinary starts the binary on a free port, stopped at cleanup.
+func launchBinary(t testing.TB, env ...string) *process {
+	t.Helper()
 	bin := emulatorBinary(t)
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
@@ -149,9 +171,6 @@ func startBinary(t testing.TB, env ...string) *process {
 	}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() { p.Stop(t) })
-	if err := waitReady(p.BaseURL, 30*time.Second, p.done); err != nil {
-		t.Fatalf("emulator binary did not become ready: %v\nstdout:\n%s\nstderr:\n%s", err, p.Stdout, p.Stderr)
-	}
 	return p
 }
 
@@ -177,6 +196,11 @@ func (p *process) Stop(t testing.TB) error {
 // the scenarios still load, and a test that reads ready or the scenario
 // list then sees 503 {"status":"starting"} on a loaded machine.
 func waitReady(base string, within time.Duration, exited <-chan error) error {
+	return waitRoute(base, "/_emulator/ready", within, exited)
+}
+
+// waitRoute polls a route of the emulator at base until it answers 200.
+func waitRoute(base, route string, within time.Duration, exited <-chan error) error {
 	deadline := time.Now().Add(within)
 	client := &http.Client{Timeout: time.Second}
 	last := "no answer"
@@ -186,7 +210,7 @@ func waitReady(base string, within time.Duration, exited <-chan error) error {
 			return fmt.Errorf("process exited: %v", err)
 		default:
 		}
-		resp, err := client.Get(base + "/_emulator/ready")
+		resp, err := client.Get(base + route)
 		if err != nil {
 			last = err.Error()
 		} else {
@@ -199,7 +223,7 @@ func waitReady(base string, within time.Duration, exited <-chan error) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("not ready within %s (last answer: %s)", within, last)
+	return fmt.Errorf("%s not 200 within %s (last answer: %s)", route, within, last)
 }
 
 // goClient is the official Go SDK's CommonClient pointed at the target.

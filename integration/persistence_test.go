@@ -26,81 +26,97 @@ type persistSession struct {
 	completed    bool // the complete call was answered 200
 }
 
-// TestPersistKill9 kills the binary in the middle of a load: 8 clients
-// that complete every other session, and 32 clients of Applies only, whose
-// writes share group commits (many Applies a transaction, each answered
-// only once its transaction committed).
-func TestPersistKill9(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		clients  int
-		complete bool
-	}{
-		{"applies-and-completions", 8, true},
-		{"group-commits-32-clients", 32, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) { persistKill9(t, tc.clients, tc.complete) })
-	}
+// answeredLoad is clients Applying sessions in a loop, each on the
+// process pick gives it, completing every other one through the control
+// API, and remembering what was answered.
+type answeredLoad struct {
+	mu       sync.Mutex
+	sessions map[string]*persistSession
+	failed   map[*process]int // Applies not answered, by process
+	stop     atomic.Bool
+	wg       sync.WaitGroup
+	applies  atomic.Int64
 }
 
-func persistKill9(t *testing.T, clients int, completeSome bool) {
-	dir := filepath.Join(t.TempDir(), "data")
-	p := startBinary(t, "EMULATOR_DATA_DIR="+dir)
-
-	var (
-		mu       sync.Mutex
-		sessions = map[string]*persistSession{}
-		stop     atomic.Bool
-		wg       sync.WaitGroup
-		applies  atomic.Int64
-	)
+func startAnsweredLoad(clients int, prefix string, pick func(w int) *process) *answeredLoad {
+	l := &answeredLoad{sessions: map[string]*persistSession{}, failed: map[*process]int{}}
 	for w := 0; w < clients; w++ {
-		wg.Add(1)
+		l.wg.Add(1)
 		go func(w int) {
-			defer wg.Done()
+			defer l.wg.Done()
+			p := pick(w)
 			c := goClient(p.target, credMain)
-			for i := 0; !stop.Load(); i++ {
-				extra := fmt.Sprintf("persist-w%d-%d", w, i)
+			for i := 0; !l.stop.Load(); i++ {
+				extra := fmt.Sprintf("%s-w%d-%d", prefix, w, i)
 				resp, err := call(c, "ApplyWebVerificationBizTokenIntl", map[string]any{
 					"RedirectURL": "https://merchant.example/cb", "Extra": extra,
 				})
 				tok, _ := resp["BizToken"].(string)
 				if err != nil || tok == "" {
-					continue // the process may be gone
+					l.mu.Lock()
+					l.failed[p]++ // the process may be gone
+					l.mu.Unlock()
+					continue
 				}
-				applies.Add(1)
+				l.applies.Add(1)
 				s := &persistSession{token: tok, extra: extra}
-				mu.Lock()
-				sessions[tok] = s
-				mu.Unlock()
-				if !completeSome || i%2 == 1 {
+				l.mu.Lock()
+				l.sessions[tok] = s
+				l.mu.Unlock()
+				if i%2 == 1 {
 					continue // leave every other session pending
 				}
 				code, _, err := loadControl(http.MethodPost, p.BaseURL+"/_emulator/sessions/"+tok+"/complete", map[string]any{"ErrorCode": 0, "Similarity": 88.5})
 				if err == nil && code == http.StatusOK {
-					mu.Lock()
+					l.mu.Lock()
 					s.completed = true
-					mu.Unlock()
+					l.mu.Unlock()
 				}
 			}
 		}(w)
 	}
-	// Kill in the middle of the load, once a good number of sessions exist.
-	deadline := time.Now().Add(15 * time.Second)
-	for applies.Load() < 200 && time.Now().Before(deadline) {
+	return l
+}
+
+// waitApplies waits until n Applies were answered (or within passed).
+func (l *answeredLoad) waitApplies(n int64, within time.Duration) {
+	deadline := time.Now().Add(within)
+	for l.applies.Load() < n && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// finish stops the clients and returns the answered sessions.
+func (l *answeredLoad) finish() map[string]*persistSession {
+	l.stop.Store(true)
+	l.wg.Wait()
+	return l.sessions
+}
+
+// TestPersistKill9 runs with 8 clients and with 32, whose writes share
+// group commits (many Applies and completions a transaction, each
+// answered only once its transaction committed).
+func TestPersistKill9(t *testing.T) {
+	for _, clients := range []int{8, 32} {
+		t.Run(fmt.Sprintf("%d-clients", clients), func(t *testing.T) { persistKill9(t, clients) })
+	}
+}
+
+func persistKill9(t *testing.T, clients int) {
+	dir := filepath.Join(t.TempDir(), "data")
+	p := startBinary(t, "EMULATOR_DATA_DIR="+dir)
+
+	load := startAnsweredLoad(clients, "persist", func(int) *process { return p })
+	// Kill in the middle of the load, once a good number of sessions exist.
+	load.waitApplies(200, 15*time.Second)
 	time.Sleep(200 * time.Millisecond)
 	if err := p.Cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-p.done
 	p.done <- nil
-	stop.Store(true)
-	wg.Wait()
+	sessions := load.finish()
 
-	mu.Lock()
-	defer mu.Unlock()
 	completed := 0
 	for _, s := range sessions {
 		if s.completed {

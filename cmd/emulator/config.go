@@ -28,6 +28,8 @@ type config struct {
 	AdminToken     string
 	AllowedOrigins string
 	DataDir        string
+	Store          string
+	StorePassword  string
 	LogLevel       string
 	LogFormat      string
 	ReadTimeout    time.Duration
@@ -122,6 +124,11 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	e.str(&c.AdminToken, "admin-token", "EMULATOR_ADMIN_TOKEN", "", "when set, /_emulator routes (but health and ready) need Authorization: Bearer <token>")
 	e.str(&c.AllowedOrigins, "allowed-origins", "EMULATOR_ALLOWED_ORIGINS", "", "browser origins (scheme://host:port), comma-separated, besides the emulator's own, allowed to call state-changing /_emulator routes; * = any")
 	e.str(&c.DataDir, "data-dir", "EMULATOR_DATA_DIR", "", "keep sessions in this directory across restarts; empty = memory only")
+	// Not e.str for these two: the variables' values (the URL may carry
+	// the password) must not show as defaults in --help. They are read
+	// after parsing, when the flags are not given.
+	fs.StringVar(&c.Store, "store", "", "redis://host:port/db or rediss://...: keep sessions, counters and the clock in Valkey/Redis, shared by every replica using it; the password from the URL or EMULATOR_STORE_PASSWORD; empty = this process (memory, or --data-dir) [EMULATOR_STORE]")
+	fs.StringVar(&c.StorePassword, "store-password", "", "password of the --store engine when its URL has none; prefer the variable (a flag shows in the process list) [EMULATOR_STORE_PASSWORD]")
 	e.str(&c.LogLevel, "log-level", "EMULATOR_LOG_LEVEL", "info", "log level: debug, info, warn, error")
 	e.str(&c.LogFormat, "log-format", "EMULATOR_LOG_FORMAT", "text", "log format: text or json")
 	e.duration(&c.ReadTimeout, "read-timeout", "EMULATOR_READ_TIMEOUT", 30*time.Second, "time allowed to read a whole request; slow or endless bodies are cut off")
@@ -138,6 +145,12 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if c.Store == "" {
+		c.Store = getenv("EMULATOR_STORE")
+	}
+	if c.StorePassword == "" {
+		c.StorePassword = getenv("EMULATOR_STORE_PASSWORD")
 	}
 	if len(e.errs) > 0 {
 		return nil, fmt.Errorf("environment: %s", strings.Join(e.errs, "; "))

@@ -301,6 +301,12 @@ func TestOptionsFrom(t *testing.T) {
 		{"passed through", []string{"EMULATOR_ADMIN_TOKEN=t0k", "EMULATOR_DATA_DIR=/data", "EMULATOR_MAX_SESSIONS=5", "EMULATOR_JOURNAL_SIZE=6"}, "", func(o emulator.Options) bool {
 			return o.AdminToken == "t0k" && o.DataDir == "/data" && o.MaxSessions == 5 && o.JournalSize == 6
 		}},
+		{"shared store", []string{"EMULATOR_STORE=redis://valkey:6379/2", "EMULATOR_STORE_PASSWORD=pw"}, "", func(o emulator.Options) bool {
+			return o.Store == "redis://valkey:6379/2" && o.StorePassword == "pw" && o.DataDir == ""
+		}},
+		{"shared store tls", []string{"EMULATOR_STORE=rediss://u:p@cache:6380/0"}, "", func(o emulator.Options) bool { return o.Store == "rediss://u:p@cache:6380/0" }},
+		{"store other scheme", []string{"EMULATOR_STORE=memcached://x"}, "--store", nil},
+		{"store and data dir", []string{"EMULATOR_STORE=redis://x:1/0", "EMULATOR_DATA_DIR=/data"}, "exclude each other", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -365,5 +371,23 @@ func TestDialAddr(t *testing.T) {
 		if got := dialAddr(tt.listen); got != tt.want {
 			t.Errorf("dialAddr(%q) = %q, want %q", tt.listen, got, tt.want)
 		}
+	}
+}
+
+// TestStoreSecretsNotInHelp: the store URL (which may carry a password)
+// and the store password, given as variables, do not show in --help.
+func TestStoreSecretsNotInHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := parseConfig("serve", []string{"--help"}, envMap("EMULATOR_STORE=redis://:urlsecret@h:1/0", "EMULATOR_STORE_PASSWORD=pwsecret"), &out)
+	if err == nil {
+		t.Fatal("--help did not stop parsing")
+	}
+	for _, secret := range []string{"urlsecret", "pwsecret"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("--help shows %q", secret)
+		}
+	}
+	if !strings.Contains(out.String(), "EMULATOR_STORE_PASSWORD") {
+		t.Error("--help does not name EMULATOR_STORE_PASSWORD")
 	}
 }

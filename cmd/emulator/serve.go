@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
@@ -53,6 +56,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 2
+	}
+	if c.Store != "" {
+		// The Valkey/Redis client logs each failed dial to stderr on its
+		// own; the store logs the engine's state once, so its lines go to
+		// the debug level of our log.
+		redis.SetLogger(redisLog{log})
 	}
 	srv, err := emulator.New(opts)
 	if err != nil {
@@ -187,6 +196,8 @@ func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 		AdminToken:     c.AdminToken,
 		AllowedOrigins: splitList(c.AllowedOrigins),
 		DataDir:        c.DataDir,
+		Store:          c.Store,
+		StorePassword:  c.StorePassword,
 		Logger:         log,
 		// Answer health before the scenario library is parsed: the cold
 		// start a CI service's health check waits for.
@@ -215,6 +226,14 @@ func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		return o, fmt.Errorf("--public-url must start with http:// or https://")
 	}
+	if c.Store != "" {
+		if !strings.HasPrefix(c.Store, "redis://") && !strings.HasPrefix(c.Store, "rediss://") {
+			return o, fmt.Errorf("--store must be a redis:// or rediss:// URL")
+		}
+		if c.DataDir != "" {
+			return o, fmt.Errorf("--store and --data-dir exclude each other: the shared store keeps the sessions")
+		}
+	}
 	return o, nil
 }
 
@@ -241,6 +260,25 @@ func banner(w io.Writer, addr net.Addr, srv *emulator.Server, c *config, tlsInfo
 		}
 	}
 	fmt.Fprintf(w, "  scenarios:   %d loaded\n", len(srv.Scenarios().List()))
+	if c.Store != "" {
+		fmt.Fprintf(w, "  store:       %s (shared with every replica using it)\n", redactedURL(c.Store))
+	}
 	fmt.Fprintf(w, "  dashboard:   http://%s/_emulator/ui\n", host)
 	fmt.Fprintf(w, "  SDK setup:   endpoint %q, scheme http (Go: HttpProfile.Endpoint + Scheme=\"http\"; Node: new HttpProfile(\"http://\", %q))\n", host, host)
+}
+
+// redactedURL hides the password of a store URL.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// redisLog passes the Valkey/Redis client's messages to the debug log.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "store client: "+fmt.Sprintf(format, v...))
 }

@@ -34,6 +34,10 @@
 // server that does not start, a request that is not answered). CI runs it
 // (TestShortMode) so that the bench cannot break unnoticed; its figures
 // mean nothing.
+//
+// -shared measures the shared store instead (see shared.go):
+//
+//	go run ./integration/bench -shared [-duration 5s]
 package main
 
 import (
@@ -79,6 +83,7 @@ type options struct {
 	// imageSessions is how many sessions carry a 64 KiB image in the
 	// in-process heap figures.
 	imageSessions int
+	shared        bool // measure the shared store instead (-shared)
 }
 
 // Defaults of the full run and of -short (the CI mode).
@@ -215,10 +220,21 @@ func main() {
 	flag.StringVar(&o.compare, "compare", "", "another emulator binary (e.g. a build of main) to run in the same interleaved rounds as the measured one: an A/B of a change, steadier than two bench runs")
 	flag.IntVar(&o.runs, "runs", 1, "throughput runs of every load; the run with the median ratio is reported (steadier on a noisy machine)")
 	short := flag.Bool("short", false, "CI mode: every phase, load and column in seconds, no goal checked (exit non-zero only when the bench fails to run); figures are meaningless")
+	flag.BoolVar(&o.shared, "shared", false, "measure only Apply and Get on the memory store, one replica on a Valkey/Redis engine (started here) and two replicas on it together")
 	flag.Parse()
 	o.imageSessions = defaultImageSessions
 	if o.starts < 5 {
 		o.starts = 5
+	}
+	if o.shared {
+		rep, err := runShared(o, os.Stderr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		printShared(os.Stdout, rep)
+		writeJSON(o.jsonOut, rep)
+		return
 	}
 	if *short {
 		set := map[string]bool{}
@@ -239,13 +255,7 @@ func main() {
 		os.Exit(2)
 	}
 	printReport(os.Stdout, rep)
-	if o.jsonOut != "" {
-		data, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(o.jsonOut, append(data, '\n'), 0o644); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(2)
-		}
-	}
+	writeJSON(o.jsonOut, rep)
 	os.Exit(exitCode(o, rep))
 }
 
@@ -277,6 +287,18 @@ func shortOptions(o options, set map[string]bool) options {
 	o.imageSessions = shortImageSessions
 	o.strict = false
 	return o
+}
+
+// writeJSON writes v to file ("" = nothing), exiting 2 on failure.
+func writeJSON(file string, v any) {
+	if file == "" {
+		return
+	}
+	data, _ := json.MarshalIndent(v, "", "  ")
+	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
 }
 
 func moduleRoot() (string, error) {

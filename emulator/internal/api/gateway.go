@@ -191,6 +191,9 @@ type Config struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	Observer Observer
+	// Available, when set, is checked before an action runs: an error (the
+	// shared session store is lost) answers InternalError at once.
+	Available func() error
 }
 
 // Gateway is the API 3.0 endpoint of every service added to it. It is an
@@ -430,6 +433,12 @@ func (g *Gateway) serve(r *http.Request, rec *Record) (Reply, catalog.Language) 
 		return Reply{Err: catalog.WithMessage(catalog.InvalidParameter,
 			"Content-Type `"+r.Header.Get("Content-Type")+"` is not supported with TC3-HMAC-SHA256; use application/json.",
 			"TC3-HMAC-SHA256 不支持 Content-Type `"+r.Header.Get("Content-Type")+"`，请使用 application/json。")}, lang
+	}
+	if g.cfg.Available != nil {
+		if err := g.cfg.Available(); err != nil {
+			rec.Notes = append(rec.Notes, "session store unavailable")
+			return Reply{Err: catalog.New(catalog.InternalError)}, lang
+		}
 	}
 	reply := h(r.Context(), call)
 	rec.Token, rec.Flow = call.Token, call.Flow

@@ -32,11 +32,51 @@ func Fixed(t time.Time) Clock { return Func(func() time.Time { return t }) }
 
 // Offset is a clock that runs at the pace of a base clock but can be moved
 // forward (Advance) or pinned to a wall time (Set) while it keeps running.
-// It is safe for concurrent use.
+// It is safe for concurrent use. With a shared offset (NewSharedOffset)
+// every process reading the same engine sees every move.
 type Offset struct {
-	base Clock
-	mu   sync.RWMutex
-	skew time.Duration
+	base   Clock
+	mu     sync.RWMutex
+	skew   time.Duration
+	shared SharedSkew
+}
+
+// SharedSkew keeps an offset that several emulator processes read and
+// move (the Redis store implements it).
+type SharedSkew interface {
+	Skew() (time.Duration, error)
+	AddSkew(d time.Duration) (time.Duration, error)
+	SetSkew(d time.Duration) error
+}
+
+// NewSharedOffset returns an Offset over base (Real when nil) whose offset
+// is kept by shared. Every Now reads it, so a move made by one replica is
+// seen by the next call on any other (one engine round trip per read;
+// while the engine fails, the last offset read is used).
+func NewSharedOffset(base Clock, shared SharedSkew) *Offset {
+	o := NewOffset(base)
+	o.shared = shared
+	return o
+}
+
+// current is the offset: the shared one when there is one (remembered for
+// when the engine fails), else the local one.
+func (o *Offset) current() time.Duration {
+	if o.shared != nil {
+		if d, err := o.shared.Skew(); err == nil {
+			o.remember(d)
+			return d
+		}
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.skew
+}
+
+func (o *Offset) remember(d time.Duration) {
+	o.mu.Lock()
+	o.skew = d
+	o.mu.Unlock()
 }
 
 // NewOffset returns an Offset over base (Real when nil) with no offset.
@@ -49,6 +89,9 @@ func NewOffset(base Clock) *Offset {
 
 // Now returns the base time plus the current offset.
 func (o *Offset) Now() time.Time {
+	if o.shared != nil {
+		return o.base.Now().Add(o.current())
+	}
 	o.mu.RLock()
 	d := o.skew
 	o.mu.RUnlock()
@@ -68,6 +111,12 @@ var ErrOutOfRange = errors.New("the clock may be moved at most 100 years (876600
 // Advance moves the clock forward by d (backward when d < 0) and returns the
 // new time. The offset saturates at ±MaxOffset instead of wrapping.
 func (o *Offset) Advance(d time.Duration) time.Time {
+	if o.shared != nil {
+		if skew, err := o.shared.AddSkew(d); err == nil {
+			o.remember(skew)
+		}
+		return o.Now()
+	}
 	o.mu.Lock()
 	o.skew = addSaturated(o.skew, d)
 	o.mu.Unlock()
@@ -77,20 +126,23 @@ func (o *Offset) Advance(d time.Duration) time.Time {
 // TryAdvance is Advance refusing, with ErrOutOfRange and no change, a move
 // that would leave the offset beyond ±MaxOffset.
 func (o *Offset) TryAdvance(d time.Duration) (time.Time, error) {
-	o.mu.Lock()
-	next := addSaturated(o.skew, d)
-	if next-o.skew != d {
-		o.mu.Unlock()
+	cur := o.current()
+	if addSaturated(cur, d)-cur != d {
 		return time.Time{}, fmt.Errorf("advance %v: %w", d, ErrOutOfRange)
 	}
-	o.skew = next
-	o.mu.Unlock()
-	return o.Now(), nil
+	return o.Advance(d), nil // saturates should another move come between
 }
 
 // Set makes the clock read t now and keep running from there. The offset
 // saturates at ±MaxOffset (a t further away lands at the bound).
 func (o *Offset) Set(t time.Time) time.Time {
+	if o.shared != nil {
+		skew := t.Sub(o.base.Now())
+		if o.shared.SetSkew(skew) == nil {
+			o.remember(skew)
+		}
+		return o.Now()
+	}
 	o.mu.Lock()
 	o.skew = clamp(t.Sub(o.base.Now()))
 	o.mu.Unlock()
@@ -100,15 +152,11 @@ func (o *Offset) Set(t time.Time) time.Time {
 // TrySet is Set refusing, with ErrOutOfRange and no change, a time more
 // than MaxOffset away from the base clock.
 func (o *Offset) TrySet(t time.Time) (time.Time, error) {
-	o.mu.Lock()
 	d := t.Sub(o.base.Now()) // saturates at ±292 years, beyond MaxOffset
 	if d != clamp(d) {
-		o.mu.Unlock()
 		return time.Time{}, fmt.Errorf("set %s: %w", t.UTC().Format(time.RFC3339), ErrOutOfRange)
 	}
-	o.skew = d
-	o.mu.Unlock()
-	return o.Now(), nil
+	return o.Set(t), nil
 }
 
 // addSaturated returns skew+d clamped to ±MaxOffset; skew is within the
@@ -129,6 +177,12 @@ func clamp(d time.Duration) time.Duration {
 
 // Reset removes any offset.
 func (o *Offset) Reset() {
+	if o.shared != nil {
+		if o.shared.SetSkew(0) == nil {
+			o.remember(0)
+		}
+		return
+	}
 	o.mu.Lock()
 	o.skew = 0
 	o.mu.Unlock()
@@ -136,6 +190,9 @@ func (o *Offset) Reset() {
 
 // Skew returns the current offset from the base clock.
 func (o *Offset) Skew() time.Duration {
+	if o.shared != nil {
+		return o.current()
+	}
 	o.mu.RLock()
 	defer o.mu.RUnlock()
 	return o.skew

@@ -2,6 +2,7 @@ package faceid
 
 import (
 	"context"
+	"errors"
 
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
@@ -16,6 +17,9 @@ func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
 	token := *c.Request.(*model.GetWebVerificationResultIntlRequest).BizToken
 	call.Token, call.Flow = token, FlowWeb
 	sess, err := s.hub.Peek(token)
+	if err != nil && !errors.Is(err, flow.ErrNotFound) {
+		return s.storeFailed(err)
+	}
 	// Sessions belong to the account that created them, as in the real
 	// service: another SecretId cannot tell a foreign token from a bad one,
 	// nor a token of another flow.
@@ -62,13 +66,24 @@ func (s *Service) get(_ context.Context, c *actions.Call) api.Reply {
 			}
 			return nil
 		})
-		if err != nil {
+		if errors.Is(err, flow.ErrNotFound) {
 			// Evicted between the read and the update.
 			return api.Reply{Err: s.hub.UnknownToken(catalog.BizTokenIllegal, token)}
+		}
+		if err != nil {
+			return s.storeFailed(err)
 		}
 	}
 	latency.Body = s.resultModel(sess, call.RequestID)
 	return latency
+}
+
+// storeFailed answers a call whose session store failed (a shared store's
+// engine lost): InternalError, as the real service answers its own
+// failures.
+func (s *Service) storeFailed(err error) api.Reply {
+	s.log.Error("session store", "err", err)
+	return api.Reply{Err: catalog.New(catalog.InternalError)}
 }
 
 // resultModel renders a session as GetWebVerificationResultIntl's response.

@@ -88,7 +88,36 @@ type Area struct {
 	uploads map[string]*upload
 	order   []string // keys, oldest first
 	bytes   int
+
+	// shared, when set, keeps the uploads instead (NewShared).
+	shared Shared
 }
+
+// Shared keeps upload slots where several emulator replicas see them (the
+// Redis store implements it), so that a link made by one replica takes the
+// PUT and serves the file on any. Times are the emulator's clock.
+type Shared interface {
+	// NewUpload makes an empty slot that works until expiresAt and is
+	// kept for keep (real time).
+	NewUpload(key string, expiresAt time.Time, keep time.Duration) error
+	// PutUpload stores data in a slot: ErrNotFound for an unknown one,
+	// ErrExpired for one past its time at now.
+	PutUpload(key string, data []byte, now time.Time) error
+	// OpenUpload returns a slot's data (nil before the PUT) and its expiry
+	// time: ErrNotFound for an unknown one.
+	OpenUpload(key string) (data []byte, expiresAt time.Time, err error)
+}
+
+// NewShared returns an area whose uploads are kept by shared; the built-in
+// files are served from memory as with New.
+func NewShared(c clock.Clock, idSource *ids.Source, builtin []File, shared Shared) *Area {
+	a := New(c, idSource, builtin)
+	a.shared = shared
+	return a
+}
+
+// errShared wraps a failure of the shared keeper (its engine lost).
+var errShared = errors.New("files: the shared store failed")
 
 // New returns an area serving the built-in files given (by name).
 func New(c clock.Clock, idSource *ids.Source, builtin []File) *Area {
@@ -110,6 +139,13 @@ type Link struct {
 func (a *Area) NewUpload(base, target string) Link {
 	now := a.clock.Now()
 	u := &upload{key: a.ids.Lower(), target: target, expiresAt: now.Add(UploadLifetime)}
+	if a.shared != nil {
+		// A slot the engine did not take answers 404 on PUT, as an
+		// unknown one: the engine's loss shows in ready and in the API.
+		_ = a.shared.NewUpload(u.key, u.expiresAt, UploadLifetime+time.Hour)
+		path := base + Prefix + "upload/" + u.key
+		return Link{UploadURL: path, ResourceURL: path, ExpiresAt: u.expiresAt}
+	}
 	a.mu.Lock()
 	a.uploads[u.key] = u
 	a.order = append(a.order, u.key)
@@ -172,6 +208,9 @@ func (a *Area) open(rest string) (File, error) {
 			return f, nil
 		}
 	case "upload":
+		if a.shared != nil {
+			return a.openShared(name)
+		}
 		a.mu.Lock()
 		defer a.mu.Unlock()
 		u, ok := a.uploads[name]
@@ -237,6 +276,13 @@ func (a *Area) put(key string, r *http.Request) error {
 		return ErrTooLarge
 	}
 	now := a.clock.Now()
+	if a.shared != nil {
+		err := a.shared.PutUpload(key, data, now)
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrExpired) {
+			return fmt.Errorf("%w: %v", errShared, err)
+		}
+		return err
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	u, ok := a.uploads[key]
@@ -269,9 +315,27 @@ func (a *Area) evictLocked(now time.Time, protect string) {
 	a.order = keep
 }
 
+// openShared reads an upload from the shared keeper.
+func (a *Area) openShared(key string) (File, error) {
+	data, expiresAt, err := a.shared.OpenUpload(key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return File{}, ErrNotFound
+	case err != nil:
+		return File{}, fmt.Errorf("%w: %v", errShared, err)
+	case a.clock.Now().After(expiresAt):
+		return File{}, ErrExpired
+	case data == nil:
+		return File{}, fmt.Errorf("%w: nothing was uploaded to this link yet", ErrNotFound)
+	}
+	return File{Name: key, ContentType: http.DetectContentType(data), Data: data}, nil
+}
+
 func (a *Area) fail(w http.ResponseWriter, err error) {
 	status := http.StatusNotFound
 	switch {
+	case errors.Is(err, errShared):
+		status = http.StatusServiceUnavailable
 	case errors.Is(err, ErrExpired):
 		status = http.StatusGone
 	case errors.Is(err, ErrTooLarge):

@@ -121,6 +121,26 @@ func (r *Registry) NewData(kind string) (store.Data, bool) {
 	return f.NewData(), true
 }
 
+// Retention is how long a session of kind is kept: its flow's result
+// lifetime plus eviction grace (0 for an unknown kind). A shared store
+// gives its sessions this TTL.
+func (r *Registry) Retention(kind string) time.Duration {
+	f, ok := r.flows[kind]
+	if !ok {
+		return 0
+	}
+	return f.ResultLifetime() + f.EvictionGrace()
+}
+
+// Longest is the longest Retention of any flow.
+func (r *Registry) Longest() time.Duration {
+	var d time.Duration
+	for _, f := range r.order {
+		d = max(d, f.ResultLifetime()+f.EvictionGrace())
+	}
+	return d
+}
+
 // All returns the flows in registration order.
 func (r *Registry) All() []Flow { return r.order }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
+	"github.com/faceid-emulator/faceid-emulator/internal/redistest"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
 
@@ -87,11 +88,35 @@ func (f *testFlow) Render(sess *store.Session, base string) any {
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func newHub(t *testing.T) (*Hub, *clock.Offset, store.Store) {
+// storeKinds are the stores the hub suites run against: this process's
+// memory, and a Valkey/Redis engine whose store also keeps the counters
+// and the clock offset.
+var storeKinds = []string{"memory", "redis"}
+
+// forEachStore runs fn with a fresh hub of each store kind.
+func forEachStore(t *testing.T, fn func(t *testing.T, h *Hub, c *clock.Offset, st store.Store)) {
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			h, c, st := newHub(t, kind)
+			fn(t, h, c, st)
+		})
+	}
+}
+
+func newHub(t *testing.T, kind string) (*Hub, *clock.Offset, store.Store) {
 	t.Helper()
 	reg, err := NewRegistry(&testFlow{kind: "short", life: time.Minute}, &testFlow{kind: "long", life: time.Hour, grace: time.Hour})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if kind == "redis" {
+		r, err := store.OpenRedis(store.RedisConfig{URL: redistest.Start(t).URL(0), Codec: reg, TTL: reg.Retention, CountTTL: reg.Longest()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		c := clock.NewSharedOffset(clock.Fixed(t0), r)
+		return NewHub(Config{Store: r, Flows: reg, Clock: c, Counters: NewSharedCounters(r)}), c, r
 	}
 	c := clock.NewOffset(clock.Fixed(t0))
 	st := store.NewMemory(0)
@@ -123,8 +148,9 @@ func TestRegistry(t *testing.T) {
 	}
 }
 
-func TestHubLifecycle(t *testing.T) {
-	h, c, _ := newHub(t)
+func TestHubLifecycle(t *testing.T) { forEachStore(t, testHubLifecycle) }
+
+func testHubLifecycle(t *testing.T, h *Hub, c *clock.Offset, _ store.Store) {
 	tok := create(t, h, "short", "A")
 	if other := create(t, h, "short", "A"); other == tok || len(tok) != 36 {
 		t.Errorf("tokens %q and %q: want two fresh UUIDs", tok, other)
@@ -169,8 +195,9 @@ func TestHubLifecycle(t *testing.T) {
 	}
 }
 
-func TestHubListResetSweep(t *testing.T) {
-	h, c, st := newHub(t)
+func TestHubListResetSweep(t *testing.T) { forEachStore(t, testHubListResetSweep) }
+
+func testHubListResetSweep(t *testing.T, h *Hub, c *clock.Offset, st store.Store) {
 	a1 := create(t, h, "short", "A")
 	b1 := create(t, h, "long", "B")
 	a2 := create(t, h, "long", "A")
@@ -263,7 +290,10 @@ func TestHubListResetSweep(t *testing.T) {
 }
 
 func TestCountersScoped(t *testing.T) {
-	c := NewCounters()
+	forEachStore(t, func(t *testing.T, h *Hub, _ *clock.Offset, _ store.Store) { testCountersScoped(t, h.Counters()) })
+}
+
+func testCountersScoped(t *testing.T, c *Counters) {
 	var got []int
 	for i := 0; i < 5; i++ {
 		got = append(got, c.Scoped("A", "s", "Apply", 2))

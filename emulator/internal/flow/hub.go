@@ -22,6 +22,9 @@ type Config struct {
 	IDs *ids.Source
 	// Clock is the time token lifetimes see (moved by the control API).
 	Clock clock.Clock
+	// Counters count scripted calls; nil = in-memory counters of this
+	// process (NewSharedCounters shares them between replicas).
+	Counters *Counters
 	// MaxSessions is the store's capacity, for the eviction messages.
 	MaxSessions int
 	// OnEviction hears of capacity evictions, at most once per
@@ -61,7 +64,10 @@ func NewHub(cfg Config) *Hub {
 	if cfg.Flows == nil {
 		cfg.Flows, _ = NewRegistry()
 	}
-	h := &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: NewCounters(),
+	if cfg.Counters == nil {
+		cfg.Counters = NewCounters()
+	}
+	h := &Hub{store: cfg.Store, flows: cfg.Flows, ids: cfg.IDs, clock: cfg.Clock, counters: cfg.Counters,
 		maxSessions: cfg.MaxSessions, evicted: newEvictions(cfg.MaxSessions), onEviction: cfg.OnEviction, observer: cfg.Observer}
 	if o, ok := cfg.Store.(store.Observable); ok {
 		o.SetObserver(h)
@@ -137,6 +143,9 @@ func (h *Hub) Update(token string, fn func(sess *store.Session, f Flow) error) (
 	now := h.Now()
 	var fnErr error
 	sess, err := h.store.Update(token, func(sess *store.Session) error {
+		// A shared store may run this again on a newer session (another
+		// replica wrote it in between): only the last run counts.
+		fnErr = nil
 		f, err := h.FlowOf(sess)
 		if err != nil {
 			return err
@@ -307,10 +316,7 @@ func (h *Hub) Reset(secretID string) int {
 // for less are swept by filter.
 func (h *Hub) Sweep() int {
 	now := h.Now()
-	var longest time.Duration
-	for _, f := range h.flows.All() {
-		longest = max(longest, f.ResultLifetime()+f.EvictionGrace())
-	}
+	longest := h.flows.Longest()
 	// Evictions noticed less than NoticeEvery ago and none since: the
 	// sweep (every minute in the binary) tells the rest.
 	h.noticeEvictions(store.ReasonCapacity)
@@ -319,7 +325,7 @@ func (h *Hub) Sweep() int {
 	}
 	n := h.store.EvictBefore(now.Add(-longest))
 	for _, f := range h.flows.All() {
-		if keep := f.ResultLifetime() + f.EvictionGrace(); keep < longest {
+		if keep := h.flows.Retention(f.Kind()); keep < longest {
 			n += h.store.Delete(store.Filter{Flow: f.Kind(), CreatedBefore: now.Add(-keep)})
 		}
 	}

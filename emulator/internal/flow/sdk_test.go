@@ -4,6 +4,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
 func TestSDKTable(t *testing.T) {
@@ -35,8 +38,9 @@ func TestSimulatorURL(t *testing.T) {
 
 // TestHubOpen: a flow without a page hook opens like Get (the due expiry
 // materialised, nothing else changed).
-func TestHubOpen(t *testing.T) {
-	h, c, _ := newHub(t)
+func TestHubOpen(t *testing.T) { forEachStore(t, testHubOpen) }
+
+func testHubOpen(t *testing.T, h *Hub, c *clock.Offset, _ store.Store) {
 	tok := create(t, h, "short", "A")
 	sess, err := h.Open(tok)
 	if err != nil || h.Status(sess) != StatusPending || sess.PageOpened {

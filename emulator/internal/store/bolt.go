@@ -455,48 +455,9 @@ func orderKey(seq uint64, createdAt time.Time, token string) []byte {
 	return k
 }
 
-// legacyFlow is the flow of records written before sessions had one: the
-// web flow, with its fields at the top level and the token as "bizToken".
-const legacyFlow = "web"
-
-// record is a session as encoded on disk. Its Data field, shallower than
-// the embedded Session's, takes the "data" member raw so that the flow's
-// codec can decode it.
-type record struct {
-	Session
-	BizToken string          `json:"bizToken"`
-	Data     json.RawMessage `json:"data"`
-}
-
 // decode reads a session written by Create or Update, or by a release
-// before flows ("bizToken" instead of "token", no "flow": a web session
-// whose fields are at the top level), which then reads as flow "web".
-func (b *Bolt) decode(data []byte) (*Session, error) {
-	var r record
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("store: corrupt session: %w", err)
-	}
-	s := &r.Session
-	raw := []byte(r.Data)
-	if s.Token == "" && r.BizToken != "" {
-		// Written before flows: the flow's fields are at the top level.
-		s.Token, raw = r.BizToken, data
-	}
-	if s.Flow == "" {
-		s.Flow = legacyFlow
-	}
-	d, ok := b.codec.NewData(s.Flow)
-	if !ok {
-		return nil, fmt.Errorf("store: session %s of unknown flow %q", s.Token, s.Flow)
-	}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, d); err != nil {
-			return nil, fmt.Errorf("store: corrupt %s session data: %w", s.Flow, err)
-		}
-	}
-	s.Data = d
-	return s, nil
-}
+// before flows (see decodeSession).
+func (b *Bolt) decode(data []byte) (*Session, error) { return decodeSession(b.codec, data) }
 
 // Create implements Store. The session is encoded by the caller's
 // goroutine; only the writes wait for the committer.

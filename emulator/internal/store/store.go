@@ -1,6 +1,7 @@
 // Package store keeps verification sessions of every flow. The Store
-// interface has a memory implementation (the default) and a disk one
-// (bbolt) for keeping sessions across restarts. Stores hold plain data: the
+// interface has a memory implementation (the default), a disk one (bbolt)
+// for keeping sessions across restarts, and a Valkey/Redis one that
+// several emulator replicas share. Stores hold plain data: the
 // lifecycle every flow shares is in package flow, and each flow's own part
 // of a session (Session.Data) is defined by that flow.
 package store
@@ -105,7 +106,10 @@ type Store interface {
 	// Get returns the session (read-only).
 	Get(token string) (*Session, error)
 	// Update applies fn to a copy of the session atomically, stores the copy
-	// unless fn returns an error, and returns it (read-only).
+	// unless fn returns an error, and returns it (read-only). A shared
+	// store (Redis) may run fn more than once, each time on a fresh copy,
+	// when another process changed the session meanwhile: fn keeps no
+	// state of its own across runs.
 	Update(token string, fn func(*Session) error) (*Session, error)
 	// List returns copies of the matching sessions, oldest first.
 	List(f Filter) []*Session

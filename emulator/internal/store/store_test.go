@@ -13,6 +13,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/faceid-emulator/faceid-emulator/internal/redistest"
 )
 
 // The same table of behaviours runs against every Store implementation.
@@ -35,7 +37,21 @@ func impls() []impl {
 			t.Cleanup(func() { b.Close() })
 			return b
 		}},
+		{"redis", func(t *testing.T, max int) Store { return openRedis(t, redistest.Start(t), max) }},
 	}
+}
+
+// openRedis opens a Redis store on engine e (database 0, a prefix of its
+// own), closed when t ends.
+func openRedis(t *testing.T, e *redistest.Server, max int) *Redis {
+	t.Helper()
+	r, err := OpenRedis(RedisConfig{URL: e.URL(0), Max: max, Codec: testCodec{}, Prefix: "test:" + t.Name() + ":",
+		TTL: func(string) time.Duration { return time.Hour }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 // forEach runs fn against each implementation with a fresh store.
