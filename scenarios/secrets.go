@@ -18,7 +18,7 @@ func (s *Set) WithSecretDefaults(defaults map[string]string) (set *Set, missing 
 	out := *s
 	out.bySecret = maps.Clone(s.bySecret)
 	if out.bySecret == nil {
-		out.bySecret = map[string]*Scenario{}
+		out.bySecret = map[secretKey]*Scenario{}
 	}
 	for id, name := range defaults {
 		e, ok := s.byName[name]
@@ -26,7 +26,7 @@ func (s *Set) WithSecretDefaults(defaults map[string]string) (set *Set, missing 
 			missing = append(missing, name)
 			continue
 		}
-		out.bySecret[secretKey(id, e.sc.For)] = e.sc
+		out.bySecret[secretKey{id, e.sc.For}] = e.sc
 	}
 	sort.Strings(missing)
 	return &out, missing

@@ -24,7 +24,7 @@ type Set struct {
 	// bySecret holds the defaultFor scenarios by SecretId and For
 	// (secretKey): a SecretId can have one default per action or flow, and
 	// one for everything else.
-	bySecret map[string]*Scenario
+	bySecret map[secretKey]*Scenario
 	def      *Scenario
 }
 
@@ -53,7 +53,7 @@ func BuiltinDefault() *Scenario {
 // out and reported. When no scenario is named "default", BuiltinDefault is
 // added. The returned set is never nil.
 func NewSet(scenarios []*Scenario) (*Set, []Problem) {
-	s := &Set{byName: map[string]*entry{}, bySecret: map[string]*Scenario{}}
+	s := &Set{byName: map[string]*entry{}, bySecret: map[secretKey]*Scenario{}}
 	var probs []Problem
 	for _, sc := range scenarios {
 		if sc == nil {
@@ -102,7 +102,7 @@ func NewSet(scenarios []*Scenario) (*Set, []Problem) {
 	// defaultFor conflicts, in match order.
 	for _, e := range s.order {
 		for i, id := range e.sc.DefaultFor {
-			key := secretKey(id, e.sc.For)
+			key := secretKey{id, e.sc.For}
 			if prev, taken := s.bySecret[key]; taken && prev != e.sc {
 				probs = append(probs, Problem{File: e.sc.Source, Line: e.sc.defaultForLine(i),
 					Reason: fmt.Sprintf("SecretId %q is already the default of scenario %q (%s)", id, prev.Name, where(prev.Source, prev.Line))})
@@ -172,7 +172,7 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 		// The SecretId's default for the action, for the flow, then its
 		// default for everything.
 		for _, f := range [...]string{in.Action, in.Flow, ""} {
-			if d, ok := s.bySecret[secretKey(in.SecretID, f)]; ok {
+			if d, ok := s.bySecret[secretKey{in.SecretID, f}]; ok {
 				return d, ReasonSecretDefault, note
 			}
 		}
@@ -180,7 +180,9 @@ func (s *Set) Select(in SelectInput) (sc *Scenario, reason Reason, note string) 
 	return s.def, ReasonGlobalDefault, note
 }
 
-func secretKey(secretID, forName string) string { return secretID + "\x00" + forName }
+// secretKey is a SecretId and the For of its default ("" = everything); a
+// struct key, so that a lookup on every call builds no string.
+type secretKey struct{ secretID, forName string }
 
 // firstMatch returns the first entry, in match order, whose rules fit: the
 // entries for any action merged with those for the call's action and flow.
@@ -233,10 +235,10 @@ func (e *entry) matches(in SelectInput) bool {
 		return false
 	}
 	for name, pm := range m.Params {
-		if in.Param == nil {
+		if in.Params == nil {
 			return false
 		}
-		v, ok := in.Param(name)
+		v, ok := in.Params.Param(name)
 		if !ok || !pm.fits(v, e.params[name]) {
 			return false
 		}

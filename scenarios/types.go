@@ -255,10 +255,18 @@ type SelectInput struct {
 	Extra       string // Extra parameter
 	RedirectURL string // RedirectURL parameter
 	SecretID    string // SecretId of the calling credential
-	// Param returns a top-level request parameter as text (nil = none).
-	Param func(name string) (string, bool)
+	// Params gives the top-level request parameters as text (nil = none).
+	Params Params
 	// ImageSHA256 are the hex SHA-256 of the call's document images.
 	ImageSHA256 []string
+}
+
+// Params gives selection a call's request parameters: a top-level
+// parameter as text (a string as it is, a number or boolean as its JSON
+// text), false when absent. An interface rather than a func value, so that
+// handing the call over costs no allocation on the hot path.
+type Params interface {
+	Param(name string) (string, bool)
 }
 
 // Reason says why Select chose a scenario.
