@@ -209,8 +209,15 @@ func (c *Call) Respond(values map[string]any) api.Reply {
 	return answer
 }
 
+// Choice is the note Select wrote about the scenario it chose ("" before
+// Select), for a session's timeline.
+func (c *Call) Choice() string { return c.choice }
+
 // Call is one decoded, validated call.
 type Call struct {
+	// choice is Select's note, kept for Choice.
+	choice string
+
 	*api.Call
 	Action *spec.Action
 	// Request is the decoded request model (a pointer to the action's
@@ -291,7 +298,8 @@ func (c *Call) SelectReason(flow string) (*scenarios.Scenario, scenarios.Reason)
 	if note != "" {
 		c.Note(note)
 	}
-	c.Note("scenario " + sc.Name + " (" + string(reason) + ")")
+	c.choice = "scenario " + sc.Name + " (" + string(reason) + ")"
+	c.Note(c.choice)
 	return sc, reason
 }
 

@@ -28,20 +28,27 @@ func Validate(obj *spec.Object, model any) *catalog.Error {
 	return validateStruct(obj, v, "")
 }
 
+// paramPath is a parameter's dotted path, joined only when an error names
+// it: the hot path validates many present members and names none.
+type paramPath struct{ prefix, name string }
+
+func (p paramPath) String() string { return p.prefix + p.name }
+
 func validateStruct(obj *spec.Object, v reflect.Value, prefix string) *catalog.Error {
-	for _, m := range obj.Members {
-		f := fieldByJSONName(v, m.Name)
-		if !f.IsValid() {
+	plan := fieldPlan(obj, v.Type())
+	for i, m := range obj.Members {
+		if plan[i] < 0 {
 			continue // the model has no such field: generated from the same spec, so never
 		}
-		path := prefix + m.Name
+		f := v.Field(plan[i])
+		path := paramPath{prefix, m.Name}
 		// A required text given empty is as good as absent: the real API
 		// answers MissingParameter for RedirectURL="".
 		// An optional text given empty is as good as absent too: Tencent's
 		// own examples send "ValidateData": "" for a member with an enum.
 		if isAbsent(f) || (m.Type == "string" && f.Kind() == reflect.Pointer && f.Elem().String() == "") {
 			if m.Required {
-				return catalog.Missing(path)
+				return catalog.Missing(path.String())
 			}
 			continue
 		}
@@ -52,22 +59,22 @@ func validateStruct(obj *spec.Object, v reflect.Value, prefix string) *catalog.E
 	return nil
 }
 
-func validateValue(m *spec.Member, f reflect.Value, path string) *catalog.Error {
+func validateValue(m *spec.Member, f reflect.Value, path paramPath) *catalog.Error {
 	for f.Kind() == reflect.Pointer {
 		f = f.Elem()
 	}
 	switch {
 	case m.Type == "object" && m.Object != nil:
-		return validateStruct(m.Object, f, path+".")
+		return validateStruct(m.Object, f, path.String()+".")
 	case m.Type == "list":
 		if m.Rule != nil && m.Rule.MaxLength > 0 && f.Len() > m.Rule.MaxLength {
-			return catalog.BadValue(path, fmt.Sprintf("at most %d items", m.Rule.MaxLength))
+			return catalog.BadValue(path.String(), fmt.Sprintf("at most %d items", m.Rule.MaxLength))
 		}
 		for i := 0; i < f.Len(); i++ {
 			elem := f.Index(i)
-			ip := path + "." + strconv.Itoa(i)
+			ip := paramPath{path.String() + ".", strconv.Itoa(i)}
 			if m.Object != nil {
-				if err := validateStruct(m.Object, elem, ip+"."); err != nil {
+				if err := validateStruct(m.Object, elem, ip.String()+"."); err != nil {
 					return err
 				}
 			} else if err := checkRule(m.Rule, elem, ip); err != nil {
@@ -98,41 +105,41 @@ func carriesMedia(r *spec.Rule) bool {
 }
 
 // checkRule checks one scalar against its documented rule.
-func checkRule(r *spec.Rule, v reflect.Value, path string) *catalog.Error {
+func checkRule(r *spec.Rule, v reflect.Value, path paramPath) *catalog.Error {
 	if v.Kind() == reflect.String && (r == nil || r.MaxBytes == 0 && r.MaxLength == 0) {
 		switch {
 		case r != nil && r.Format == "url" && v.Len() > MaxURLBytes:
-			return catalog.BadValue(path, fmt.Sprintf("longer than %d bytes", MaxURLBytes))
+			return catalog.BadValue(path.String(), fmt.Sprintf("longer than %d bytes", MaxURLBytes))
 		case !carriesMedia(r) && v.Len() > MaxTextBytes:
-			return catalog.BadValue(path, fmt.Sprintf("longer than %s", byteSize(MaxTextBytes)))
+			return catalog.BadValue(path.String(), fmt.Sprintf("longer than %s", byteSize(MaxTextBytes)))
 		}
 	}
 	if r == nil {
 		return nil
 	}
 	if !r.Fallback && !r.Allows(scalarText(v)) {
-		return catalog.BadValue(path, "not one of "+strings.Join(r.EnumTexts(), ", "))
+		return catalog.BadValue(path.String(), "not one of "+strings.Join(r.EnumTexts(), ", "))
 	}
 	switch v.Kind() {
 	case reflect.String:
 		s := v.String()
 		if r.MaxBytes > 0 && len(s) > r.MaxBytes {
-			return catalog.BadValue(path, fmt.Sprintf("larger than %s", byteSize(r.MaxBytes)))
+			return catalog.BadValue(path.String(), fmt.Sprintf("larger than %s", byteSize(r.MaxBytes)))
 		}
 		if r.MaxLength > 0 && utf8.RuneCountInString(s) > r.MaxLength {
-			return catalog.BadValue(path, fmt.Sprintf("longer than %d characters", r.MaxLength))
+			return catalog.BadValue(path.String(), fmt.Sprintf("longer than %d characters", r.MaxLength))
 		}
 		switch r.Format {
 		case "base64", "image-base64", "video-base64", "media-base64":
 			if !ValidBase64(s) {
-				return catalog.BadValue(path, "not valid base64 (no data: prefix, standard alphabet, padded)")
+				return catalog.BadValue(path.String(), "not valid base64 (no data: prefix, standard alphabet, padded)")
 			}
-			if err := checkMedia(r, s, path); err != nil {
+			if err := checkMedia(r, s, path.String()); err != nil {
 				return err
 			}
 		case "url":
 			if !validURL(s) {
-				return catalog.BadValue(path, "not an absolute http or https URL")
+				return catalog.BadValue(path.String(), "not an absolute http or https URL")
 			}
 		}
 	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
@@ -146,7 +153,7 @@ func checkRule(r *spec.Rule, v reflect.Value, path string) *catalog.Error {
 			n = v.Float()
 		}
 		if (r.Min != nil && n < *r.Min) || (r.Max != nil && n > *r.Max) {
-			return catalog.BadValue(path, "out of range "+rangeText(r))
+			return catalog.BadValue(path.String(), "out of range "+rangeText(r))
 		}
 	}
 	return nil
@@ -307,6 +314,33 @@ func isAbsent(f reflect.Value) bool {
 	return false
 }
 
+// fieldPlans memoises, per spec object and model type, the model's field
+// index of each member (-1 when the model lacks it), so that validating a
+// call looks no field up by name. Both keys are immutable, so the memo
+// never changes behaviour.
+var fieldPlans sync.Map // planKey -> []int
+
+type planKey struct {
+	obj *spec.Object
+	t   reflect.Type
+}
+
+func fieldPlan(obj *spec.Object, t reflect.Type) []int {
+	key := planKey{obj, t}
+	if p, ok := fieldPlans.Load(key); ok {
+		return p.([]int)
+	}
+	plan := make([]int, len(obj.Members))
+	for i, m := range obj.Members {
+		plan[i] = -1
+		if f, ok := fieldIndex(t, m.Name); ok {
+			plan[i] = f
+		}
+	}
+	p, _ := fieldPlans.LoadOrStore(key, plan)
+	return p.([]int)
+}
+
 // fieldIndexes memoises, per model type, the field index of each json
 // name. A type's table is computed once and never changes, so the memo
 // never changes behaviour (as in package params).
@@ -314,7 +348,14 @@ var fieldIndexes sync.Map // reflect.Type -> map[string]int
 
 // fieldByJSONName finds the struct field whose json tag names the member.
 func fieldByJSONName(v reflect.Value, name string) reflect.Value {
-	t := v.Type()
+	if i, ok := fieldIndex(v.Type(), name); ok {
+		return v.Field(i)
+	}
+	return reflect.Value{}
+}
+
+// fieldIndex is the index of the field of t whose json tag names name.
+func fieldIndex(t reflect.Type, name string) (int, bool) {
 	idx, ok := fieldIndexes.Load(t)
 	if !ok {
 		m := make(map[string]int, t.NumField())
@@ -324,8 +365,6 @@ func fieldByJSONName(v reflect.Value, name string) reflect.Value {
 		}
 		idx, _ = fieldIndexes.LoadOrStore(t, m)
 	}
-	if i, ok := idx.(map[string]int)[name]; ok {
-		return v.Field(i)
-	}
-	return reflect.Value{}
+	i, ok := idx.(map[string]int)[name]
+	return i, ok
 }

@@ -34,7 +34,7 @@ func (s *Service) apply(_ context.Context, c *actions.Call) api.Reply {
 	}
 
 	sc, reason := c.SelectReason(FlowWeb)
-	chosen := s.shared.str("scenario " + sc.Name + " (" + string(reason) + ")")
+	chosen := s.shared.str(c.Choice())
 
 	latency := api.Reply{}
 	if b, ok := sc.Behavior(ActionApply); ok {
