@@ -47,15 +47,49 @@ type OCRErrors struct {
 // ocrActions is parsed from the embedded table on first use (only the
 // library generator and tests read it: the emulator's start-up and idle
 // memory do not pay for it) and never changed.
-var ocrActions = sync.OnceValue(func() map[string]OCRAction {
-	var file struct {
-		Actions map[string]OCRAction `json:"actions"`
-	}
+var ocrActions = sync.OnceValue(func() map[string]OCRAction { return ocrFile().Actions })
+
+type ocrResultsFile struct {
+	Actions map[string]OCRAction `json:"actions"`
+	Flows   map[string]OCRFlow   `json:"flows"`
+}
+
+var ocrFile = sync.OnceValue(func() ocrResultsFile {
+	var file ocrResultsFile
 	if err := json.Unmarshal(ocrResultsJSON, &file); err != nil {
 		panic(fmt.Sprintf("catalog: ocr-results.json: %v", err))
 	}
-	return file.Actions
+	for k, f := range file.Flows {
+		f.Key = k
+		file.Flows[k] = f
+	}
+	return file
 })
+
+// OCRFlow is an ocr token flow's status table (the card-verification
+// flow, "cardverify"): a Flow whose codes are the result action's Status
+// values, with what the emulator infers where Tencent documents nothing
+// (the callback body, the token errors, the token's lifetime).
+type OCRFlow struct {
+	Flow
+	Webhook struct {
+		Body   string `json:"body"`
+		Source string `json:"source"`
+	} `json:"webhook"`
+	TokenErrors struct {
+		Illegal string `json:"illegal"`
+		Expired string `json:"expired"`
+		Source  string `json:"source"`
+	} `json:"tokenErrors"`
+	ResultLifetime       string `json:"resultLifetime"`
+	ResultLifetimeSource string `json:"resultLifetimeSource"`
+}
+
+// LookupOCRFlow returns an ocr token flow's table.
+func LookupOCRFlow(key string) (OCRFlow, bool) {
+	f, ok := ocrFile().Flows[key]
+	return f, ok
+}
 
 // LookupOCR returns the documented outcomes of an ocr action.
 func LookupOCR(action string) (OCRAction, bool) {
