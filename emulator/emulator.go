@@ -269,7 +269,7 @@ func New(opts Options) (*Server, error) {
 	}
 	allow, err := webhook.ParseAllow(strings.Join(opts.WebhookAllow, ","))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--webhook-allow (EMULATOR_WEBHOOK_ALLOW): %w", err)
 	}
 	var st store.Store = store.NewMemory(max)
 	if opts.DataDir != "" {

@@ -180,6 +180,8 @@ func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 		JournalSize:    c.JournalSize,
 		AdminToken:     c.AdminToken,
 		AllowedOrigins: splitList(c.AllowedOrigins),
+		WebhookAllow:   splitList(c.WebhookAllow),
+		WebhookTimeout: c.WebhookTimeout,
 		DataDir:        c.DataDir,
 		Logger:         log,
 		// Answer health before the scenario library is parsed: the cold

@@ -226,10 +226,11 @@ func (d *Dispatcher) start(del *Delivery) Delivery {
 	}
 	del.byName = byName
 	del.Status = StatusQueued
-	out := *del
 	d.mu.Unlock()
 	d.enqueue(del)
-	return out
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return *del
 }
 
 // keep adds del to the bounded list (d.mu held).
