@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
 
@@ -388,4 +389,62 @@ func TestCardVerificationRestart(t *testing.T) {
 	if r["Status"] != "COMPLETED" || r["BackCardInfo"] != nil {
 		t.Fatalf("result after restart %v", r)
 	}
+}
+
+// TestLibraryCardVerifyScenarios plays the shipped library's
+// card-verification scenarios: by sample picture and by name.
+func TestLibraryCardVerifyScenarios(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	picture := func(name string) string {
+		b, ok := catalog.OCRImage(name)
+		if !ok {
+			t.Fatalf("no sample picture %s", name)
+		}
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	token := applyCard(t, tg, map[string]any{"Nationality": "ARG", "CardType": "PASSPORT", "ImageBase64Front": picture("pass")})
+	if r := cardResult(t, tg, token); r["Status"] != "COMPLETED" {
+		t.Errorf("pass.png: %v", r)
+	}
+	a, _ := catalog.LookupOCR("GetCardVerificationExternalResult")
+	for _, code := range a.Errors.Codes {
+		token := applyCard(t, tg, map[string]any{"Nationality": "ARG", "CardType": "PASSPORT", "ImageBase64Front": picture(catalog.OCRImageName("error", code))})
+		_, err := callService(c, "ocr", ocrVersion, "GetCardVerificationExternalResult", map[string]any{"CardVerificationToken": token})
+		if got := sdkCode(err); got != code {
+			t.Errorf("%s picture: result answered %v, want %s", code, err, code)
+		}
+	}
+	for _, w := range a.Warnings.Codes {
+		token := applyCard(t, tg, map[string]any{"Nationality": "ARG", "CardType": "PASSPORT", "ImageBase64Front": picture("pass")})
+		name := "cardverify-warn-" + kebab(w.Code)
+		if code := controlJSON(t, "PUT", tg.BaseURL+"/_emulator/sessions/"+token+"/scenario", map[string]any{"Scenario": name}, nil); code != 200 {
+			t.Fatalf("PUT scenario %s: %d", name, code)
+		}
+		r := cardResult(t, tg, token)
+		if warn, _ := r["WarnInfo"].([]any); r["Status"] != "COMPLETED" || len(warn) != 1 || warn[0] != w.Code {
+			t.Errorf("%s: %v", name, r)
+		}
+	}
+	token = applyCard(t, tg, map[string]any{"Nationality": "ARG", "CardType": "PASSPORT", "ImageBase64Front": picture("pass")})
+	controlJSON(t, "PUT", tg.BaseURL+"/_emulator/sessions/"+token+"/scenario", map[string]any{"Scenario": "cardverify-status-abnormal"}, nil)
+	if r := cardResult(t, tg, token); r["Status"] != "ABNORMAL" || r["CardInfo"] != nil {
+		t.Errorf("abnormal: %v", r)
+	}
+}
+
+// kebab writes a CamelCase value as the library's names do
+// (PaperCopy → paper-copy).
+func kebab(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
