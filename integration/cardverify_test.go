@@ -16,8 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+
 	"github.com/faceid-emulator/faceid-emulator/catalog"
 	"github.com/faceid-emulator/faceid-emulator/emulator"
+	"github.com/faceid-emulator/faceid-emulator/emulator/emulatortest"
 )
 
 // receiver is a merchant's webhook endpoint on 127.0.0.1: it records the
@@ -447,4 +450,36 @@ func kebab(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// TestEmulatortestCardVerification: the typed controls of package
+// emulatortest for the card-verification flow and its callbacks.
+func TestEmulatortestCardVerification(t *testing.T) {
+	e := emulatortest.New(t)
+	rc := newReceiver(t, ok200)
+	c := common.NewCommonClient(e.SDKCredential(), "ap-singapore", e.ClientProfile())
+	img := base64.StdEncoding.EncodeToString(testImage(t, "png", 120))
+	resp, err := callService(c, "ocr", ocrVersion, "ApplyCardVerificationExternal", map[string]any{
+		"Nationality": "SGP", "CardType": "RESIDENCE_PERMIT", "ImageBase64Front": img, "WebhookUrl": rc.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := resp["CardVerificationToken"].(string)
+	if s := e.CardSession(token); s.Flow != "cardverify" || s.Status != "PROCESSING" || s.CardType != "RESIDENCE_PERMIT" {
+		t.Fatalf("CardSession %+v", s)
+	}
+	if s := e.CompleteCard(token, "ABNORMAL", "PaperCopy"); s.Status != "ABNORMAL" || len(s.WarnInfo) != 1 {
+		t.Fatalf("CompleteCard %+v", s)
+	}
+	r, err := callService(c, "ocr", ocrVersion, "GetCardVerificationExternalResult", map[string]any{"CardVerificationToken": token})
+	if warn, _ := r["WarnInfo"].([]any); err != nil || r["Status"] != "ABNORMAL" || len(warn) != 1 || warn[0] != "PaperCopy" {
+		t.Fatalf("result %v %v", r, err)
+	}
+	waitFor(t, 10*time.Second, "the callback", func() bool {
+		l := e.Webhooks(token)
+		return len(l) == 1 && l[0].Status == "delivered"
+	})
+	if b := rc.body(0); b["Status"] != "ABNORMAL" || b["CardInfo"] != nil {
+		t.Errorf("callback body %v", b)
+	}
 }
