@@ -483,3 +483,36 @@ func TestEmulatortestCardVerification(t *testing.T) {
 		t.Errorf("callback body %v", b)
 	}
 }
+
+// TestWebhookRoutesProtected: the webhook routes need the admin token and
+// refuse other browser origins, as the other control routes do.
+func TestWebhookRoutesProtected(t *testing.T) {
+	tg := inProcess(t, emulator.Options{AdminToken: "s3cret"})
+	for _, tc := range []struct {
+		method, path, token, origin string
+		want                        int
+	}{
+		{"GET", "/_emulator/webhooks", "", "", 401},
+		{"GET", "/_emulator/webhooks", "s3cret", "", 200},
+		{"GET", "/_emulator/webhooks?limit=0", "s3cret", "", 400},
+		{"POST", "/_emulator/webhooks/X/resend", "", "", 401},
+		{"POST", "/_emulator/webhooks/X/resend", "s3cret", "https://evil.example", 403},
+		{"POST", "/_emulator/webhooks/X/resend", "s3cret", "", 404},
+	} {
+		req, _ := http.NewRequest(tc.method, tg.BaseURL+tc.path, nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s %s (token %q, origin %q): %d, want %d", tc.method, tc.path, tc.token, tc.origin, resp.StatusCode, tc.want)
+		}
+	}
+}
