@@ -47,27 +47,37 @@ type OCRErrors struct {
 // ocrActions is parsed from the embedded table on first use (only the
 // library generator and tests read it: the emulator's start-up and idle
 // memory do not pay for it) and never changed.
-var ocrActions = sync.OnceValue(func() map[string]OCRAction { return ocrFile().Actions })
-
-type ocrResultsFile struct {
-	Actions map[string]OCRAction `json:"actions"`
-	Flows   map[string]OCRFlow   `json:"flows"`
-}
-
-var ocrFile = sync.OnceValue(func() ocrResultsFile {
-	var file ocrResultsFile
+var ocrActions = sync.OnceValue(func() map[string]OCRAction {
+	var file struct {
+		Actions map[string]OCRAction `json:"actions"`
+	}
 	if err := json.Unmarshal(ocrResultsJSON, &file); err != nil {
 		panic(fmt.Sprintf("catalog: ocr-results.json: %v", err))
+	}
+	return file.Actions
+})
+
+//go:embed ocr-flows.json
+var ocrFlowsJSON []byte
+
+// ocrFlows is parsed on first use from its own small file: the scenario
+// checks look flows up while the library loads.
+var ocrFlows = sync.OnceValue(func() map[string]OCRFlow {
+	var file struct {
+		Flows map[string]OCRFlow `json:"flows"`
+	}
+	if err := json.Unmarshal(ocrFlowsJSON, &file); err != nil {
+		panic(fmt.Sprintf("catalog: ocr-flows.json: %v", err))
 	}
 	for k, f := range file.Flows {
 		f.Key = k
 		file.Flows[k] = f
 	}
-	return file
+	return file.Flows
 })
 
-// OCRFlow is an ocr token flow's status table (the card-verification
-// flow, "cardverify"): a Flow whose codes are the result action's Status
+// OCRFlow is an ocr token flow's status table (ocr-flows.json; the
+// card-verification flow, "cardverify"): a Flow whose codes are the result action's Status
 // values, with what the emulator infers where Tencent documents nothing
 // (the callback body, the token errors, the token's lifetime).
 type OCRFlow struct {
@@ -87,7 +97,7 @@ type OCRFlow struct {
 
 // LookupOCRFlow returns an ocr token flow's table.
 func LookupOCRFlow(key string) (OCRFlow, bool) {
-	f, ok := ocrFile().Flows[key]
+	f, ok := ocrFlows()[key]
 	return f, ok
 }
 

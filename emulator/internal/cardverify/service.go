@@ -90,16 +90,15 @@ func (s *Service) apply(c *actions.Call) api.Reply {
 func (s *Service) result(c *actions.Call) api.Reply {
 	token, _ := c.Param("CardVerificationToken") // required: checked by the layer
 	c.Token, c.Flow = token, Kind
-	errs := s.flow.table.TokenErrors
 	sess, err := s.hub.Peek(token)
 	if err != nil || sess.Flow != Kind || sess.SecretID != c.Common.SecretID {
 		// Another SecretId cannot tell a foreign token from an unknown one.
-		return api.Reply{Err: catalog.WithMessage(errs.Illegal, "CardVerificationToken is unknown or not yours",
+		return api.Reply{Err: catalog.WithMessage(TokenError, "CardVerificationToken is unknown or not yours",
 			"CardVerificationToken 无效")}
 	}
 	now := s.hub.Now()
 	if now.Sub(sess.CreatedAt) > s.flow.lifetime {
-		return api.Reply{Err: catalog.WithMessage(errs.Expired, "CardVerificationToken has expired",
+		return api.Reply{Err: catalog.WithMessage(TokenError, "CardVerificationToken has expired",
 			"CardVerificationToken 已过期")}
 	}
 	sc := s.flow.scenarioOf(sess)
@@ -118,7 +117,7 @@ func (s *Service) result(c *actions.Call) api.Reply {
 			return nil
 		})
 		if err != nil {
-			return api.Reply{Err: catalog.New(errs.Illegal)}
+			return api.Reply{Err: catalog.New(TokenError)}
 		}
 	}
 	members := s.members(sess)

@@ -20,7 +20,7 @@ func cardVerifyFile() (file, error) {
 		name: "cardverify.yaml",
 		header: `The card-verification flow (cardverify: ApplyCardVerificationExternal → GetCardVerificationExternalResult),
 one scenario per documented Status (cardverify-status-<status>), WarnInfo value (cardverify-warn-<value>) and
-API error of the result action (cardverify-error-<code>), from catalog/ocr-results.json. Completion is auto:
+API error of the result action (cardverify-error-<code>), from catalog/ocr-flows.json and ocr-results.json. Completion is auto:
 the first result call ends the processing (and sends the WebhookUrl callback). The pass and the errors are
 also selected by their sample picture (catalog/ocr-images/pass.png, error-<code>.png) sent as the front image;
 the others by name (PUT /_emulator/sessions/{token}/scenario) or defaultFor.`,
