@@ -69,10 +69,15 @@ var flows = func() map[string]Flow {
 	return file.Flows
 }()
 
-// LookupFlow returns the table of a flow or API-only action by key.
+// LookupFlow returns the table of a flow or API-only action by key: the
+// faceid flows of flow-results.json, then the ocr token flows of
+// ocr-results.json (LookupOCRFlow).
 func LookupFlow(key string) (Flow, bool) {
-	f, ok := flows[key]
-	return f, ok
+	if f, ok := flows[key]; ok {
+		return f, true
+	}
+	o, ok := LookupOCRFlow(key)
+	return o.Flow, ok
 }
 
 // FlowKeys lists the keys of every flow table, sorted.

@@ -57,6 +57,50 @@ var ocrActions = sync.OnceValue(func() map[string]OCRAction {
 	return file.Actions
 })
 
+//go:embed ocr-flows.json
+var ocrFlowsJSON []byte
+
+// ocrFlows is parsed on first use from its own small file: the scenario
+// checks look flows up while the library loads.
+var ocrFlows = sync.OnceValue(func() map[string]OCRFlow {
+	var file struct {
+		Flows map[string]OCRFlow `json:"flows"`
+	}
+	if err := json.Unmarshal(ocrFlowsJSON, &file); err != nil {
+		panic(fmt.Sprintf("catalog: ocr-flows.json: %v", err))
+	}
+	for k, f := range file.Flows {
+		f.Key = k
+		file.Flows[k] = f
+	}
+	return file.Flows
+})
+
+// OCRFlow is an ocr token flow's status table (ocr-flows.json; the
+// card-verification flow, "cardverify"): a Flow whose codes are the result action's Status
+// values, with what the emulator infers where Tencent documents nothing
+// (the callback body, the token errors, the token's lifetime).
+type OCRFlow struct {
+	Flow
+	Webhook struct {
+		Body   string `json:"body"`
+		Source string `json:"source"`
+	} `json:"webhook"`
+	TokenErrors struct {
+		Illegal string `json:"illegal"`
+		Expired string `json:"expired"`
+		Source  string `json:"source"`
+	} `json:"tokenErrors"`
+	ResultLifetime       string `json:"resultLifetime"`
+	ResultLifetimeSource string `json:"resultLifetimeSource"`
+}
+
+// LookupOCRFlow returns an ocr token flow's table.
+func LookupOCRFlow(key string) (OCRFlow, bool) {
+	f, ok := ocrFlows()[key]
+	return f, ok
+}
+
 // LookupOCR returns the documented outcomes of an ocr action.
 func LookupOCR(action string) (OCRAction, bool) {
 	a, ok := ocrActions()[action]

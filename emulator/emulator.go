@@ -25,6 +25,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/actions"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/api"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/apionly"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/cardverify"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/clock"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/control"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
@@ -40,6 +41,7 @@ import (
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/signature"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/web"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/webhook"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 	"github.com/faceid-emulator/faceid-emulator/spec"
 )
@@ -171,6 +173,16 @@ type Options struct {
 	// nil = real time. It is not moved by the control API, so SDK calls keep
 	// working after the clock is advanced.
 	SignatureClock Clock
+	// WebhookAllow limits where callbacks (the card-verification flow's
+	// WebhookUrl) may go: host names, "*.domain" patterns or CIDRs; empty
+	// = every http(s) destination, loopback included. A URL it rules out
+	// gets no request (checked on the URL and on the resolved address).
+	WebhookAllow []string
+	// WebhookTimeout bounds one callback attempt; 0 = 5s.
+	WebhookTimeout time.Duration
+	// WebhookBackoff are the waits before each retry of a failed callback;
+	// nil = 1s, 2s, 4s (3 retries); an empty non-nil slice = no retry.
+	WebhookBackoff []time.Duration
 	// Logger receives the request log and events; nil = discard.
 	Logger *slog.Logger
 	// Version is reported by health.
@@ -187,6 +199,8 @@ type Server struct {
 	hub     *flow.Hub
 	service *faceid.Service
 	sdk     *sdkflow.Service
+	cards   *cardverify.Service
+	hooks   *webhook.Dispatcher
 	actions *actions.Layer
 	files   *files.Area
 	ocr     *actions.Layer
@@ -263,9 +277,14 @@ func New(opts Options) (*Server, error) {
 	// the disk store reads each flow's part of a session with.
 	webFlow := faceid.NewWeb(s.scenarioSet)
 	sdkFlows := sdkflow.NewFlows(s.scenarioSet)
-	flows, err := flow.NewRegistry(append([]flow.Flow{webFlow}, sdkFlows.All()...)...)
+	cardFlow := cardverify.NewFlow(s.scenarioSet)
+	flows, err := flow.NewRegistry(append(append([]flow.Flow{webFlow}, sdkFlows.All()...), cardFlow)...)
 	if err != nil {
 		return nil, err
+	}
+	allow, err := webhook.ParseAllow(strings.Join(opts.WebhookAllow, ","))
+	if err != nil {
+		return nil, fmt.Errorf("--webhook-allow (EMULATOR_WEBHOOK_ALLOW): %w", err)
 	}
 	var st store.Store = store.NewMemory(max)
 	var counters *flow.Counters
@@ -359,6 +378,11 @@ func New(opts Options) (*Server, error) {
 		// Images on the emulator's own upload area (CreateUploadUrl) are
 		// read from it directly, without a network round trip.
 		Prepare: ocr.New(ocr.Config{Local: s.files.Resolve}).Prepare})
+	s.hooks = webhook.New(webhook.Config{Allow: allow, Timeout: opts.WebhookTimeout, Backoff: opts.WebhookBackoff,
+		IDs: idSource, Observe: s.journal.Observe, Logger: log})
+	s.cards = cardverify.New(cardverify.Config{Hub: s.hub, Flow: cardFlow, Webhooks: s.hooks,
+		HeadImage: samples.Portrait, Logger: log})
+	s.cards.Register(s.ocr)
 	s.control = control.New(control.Config{
 		Hub:            s.hub,
 		Journal:        s.journal,
@@ -369,6 +393,7 @@ func New(opts Options) (*Server, error) {
 		AdminToken:     opts.AdminToken,
 		AllowedOrigins: opts.AllowedOrigins,
 		Metrics:        met,
+		Webhooks:       s.hooks,
 		PublicURL:      strings.TrimSuffix(opts.PublicURL, "/"),
 		Version:        opts.Version,
 		Logger:         log,
@@ -531,5 +556,6 @@ func (s *Server) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.hooks.Close()
 	return s.store.Close()
 }

@@ -45,6 +45,11 @@ func TestLibraryLoadsWithoutProblems(t *testing.T) {
 		table, _ := catalog.LookupFlow(key)
 		want += len(table.Codes)
 	}
+	// The card-verification flow: its statuses but PROCESSING, its
+	// warnings and its result action's errors.
+	cards, _ := catalog.LookupOCRFlow("cardverify")
+	cardResult, _ := catalog.LookupOCR("GetCardVerificationExternalResult")
+	want += len(cards.Codes) - 1 + len(cardResult.Warnings.Codes) + len(cardResult.Errors.Codes)
 	if len(scs) != want {
 		t.Errorf("library has %d scenarios, want %d", len(scs), want)
 	}

@@ -27,6 +27,8 @@ type config struct {
 	JournalSize    int
 	AdminToken     string
 	AllowedOrigins string
+	WebhookAllow   string
+	WebhookTimeout time.Duration
 	DataDir        string
 	Store          string
 	StorePassword  string
@@ -123,6 +125,8 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	e.integer(&c.JournalSize, "journal-size", "EMULATOR_JOURNAL_SIZE", 1000, "API requests kept in the journal")
 	e.str(&c.AdminToken, "admin-token", "EMULATOR_ADMIN_TOKEN", "", "when set, /_emulator routes (but health and ready) need Authorization: Bearer <token>")
 	e.str(&c.AllowedOrigins, "allowed-origins", "EMULATOR_ALLOWED_ORIGINS", "", "browser origins (scheme://host:port), comma-separated, besides the emulator's own, allowed to call state-changing /_emulator routes; * = any")
+	e.str(&c.WebhookAllow, "webhook-allow", "EMULATOR_WEBHOOK_ALLOW", "", "where callbacks (WebhookUrl) may go: host names, *.domain patterns or CIDRs, comma-separated; empty = every http(s) destination, loopback included")
+	e.duration(&c.WebhookTimeout, "webhook-timeout", "EMULATOR_WEBHOOK_TIMEOUT", 5*time.Second, "time one callback attempt may take (connect, send, answer)")
 	e.str(&c.DataDir, "data-dir", "EMULATOR_DATA_DIR", "", "keep sessions in this directory across restarts; empty = memory only")
 	// Not e.str for these two: the variables' values (the URL may carry
 	// the password) must not show as defaults in --help. They are read
@@ -176,6 +180,8 @@ const (
 	minReadTimeout    = 100 * time.Millisecond
 	maxReadTimeout    = time.Hour
 	maxShutdownGrace  = 5 * time.Minute
+	minWebhookTimeout = 100 * time.Millisecond
+	maxWebhookTimeout = time.Minute
 )
 
 // checkBounds refuses settings out of their documented range, naming the
@@ -203,6 +209,7 @@ func (c *config) checkBounds() error {
 		{"reload-interval", "EMULATOR_RELOAD_INTERVAL", c.ReloadInterval, minReloadInterval, maxReloadInterval, true},
 		{"read-timeout", "EMULATOR_READ_TIMEOUT", c.ReadTimeout, minReadTimeout, maxReadTimeout, false},
 		{"shutdown-grace", "EMULATOR_SHUTDOWN_GRACE", c.ShutdownGrace, 0, maxShutdownGrace, true},
+		{"webhook-timeout", "EMULATOR_WEBHOOK_TIMEOUT", c.WebhookTimeout, minWebhookTimeout, maxWebhookTimeout, false},
 	} {
 		if r.v == 0 && r.zeroOK {
 			continue

@@ -39,6 +39,7 @@ func TestParseConfigDefaults(t *testing.T) {
 		LogFormat:      "text",
 		ReadTimeout:    30 * time.Second,
 		ShutdownGrace:  2 * time.Second,
+		WebhookTimeout: 5 * time.Second,
 		TLSAddr:        ":8743",
 		TLSHosts:       "localhost,127.0.0.1,::1",
 	}

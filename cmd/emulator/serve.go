@@ -195,6 +195,8 @@ func optionsFrom(c *config, log *slog.Logger) (emulator.Options, error) {
 		JournalSize:    c.JournalSize,
 		AdminToken:     c.AdminToken,
 		AllowedOrigins: splitList(c.AllowedOrigins),
+		WebhookAllow:   splitList(c.WebhookAllow),
+		WebhookTimeout: c.WebhookTimeout,
 		DataDir:        c.DataDir,
 		Store:          c.Store,
 		StorePassword:  c.StorePassword,

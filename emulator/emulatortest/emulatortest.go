@@ -303,3 +303,25 @@ func (e *Emulator) Requests() []emulator.Request { return e.srv.Requests() }
 
 // ClearRequests empties the request journal.
 func (e *Emulator) ClearRequests() { e.srv.ClearRequests() }
+
+// CardSession returns the session of a CardVerificationToken (the
+// card-verification flow).
+func (e *Emulator) CardSession(token string) emulator.CardSession {
+	e.helper()
+	s, err := e.srv.CardSession(token)
+	e.check("CardSession "+token, err)
+	return s
+}
+
+// CompleteCard finishes a PROCESSING card verification with a Status
+// ("COMPLETED", "ABNORMAL") and optional WarnInfo values; the WebhookUrl
+// callback, if any, is sent.
+func (e *Emulator) CompleteCard(token, status string, warnInfo ...string) emulator.CardSession {
+	e.helper()
+	s, err := e.srv.CompleteCard(token, status, warnInfo...)
+	e.check(fmt.Sprintf("CompleteCard %s with %q", token, status), err)
+	return s
+}
+
+// Webhooks lists the callback deliveries of a token (all with "").
+func (e *Emulator) Webhooks(token string) []emulator.WebhookDelivery { return e.srv.Webhooks(token) }

@@ -10,7 +10,7 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
-import { tc, MODES, REGION, emulatorEnv, ClientProfile, HttpProfile, Credential, call, callGeneric, rejection, LOWER_UUID, SMALL_JPEG_BASE64 } from "./helpers.mjs";
+import { tc, MODES, REGION, emulatorEnv, ClientProfile, HttpProfile, Credential, call, callGeneric, control, rejection, LOWER_UUID, SMALL_JPEG_BASE64 } from "./helpers.mjs";
 
 const OcrClient = tc.ocr.v20181119.Client;
 const repo = new URL("../../", import.meta.url);
@@ -84,7 +84,13 @@ for (const [modeName, mode] of Object.entries(MODES)) {
       let typed = 0;
       for (const action of actions) {
         if (typeof client[action] === "function") typed++;
-        const resp = await send(client, action, validRequest(action));
+        const req = validRequest(action);
+        if (action === "GetCardVerificationExternalResult") {
+          // A token flow's result call reads a session: apply for one.
+          const applied = await send(client, "ApplyCardVerificationExternal", validRequest("ApplyCardVerificationExternal"));
+          req.CardVerificationToken = (applied.Response ?? applied).CardVerificationToken;
+        }
+        const resp = await send(client, action, req);
         const requestId = resp.RequestId ?? resp.Response?.RequestId;
         assert.match(requestId, LOWER_UUID, `${action}: RequestId`);
         const members = new Set(api.objects[api.actions[action].output].members.map((m) => m.name));
@@ -120,6 +126,27 @@ for (const [modeName, mode] of Object.entries(MODES)) {
       assert.deepEqual(resp.WarnCardInfos, []);
       const err = await rejection(call(client, "RecognizeThaiIDCardOCR", { ImageBase64: picture("error-failedoperation-imageblur") }));
       assert.equal(err.code, "FailedOperation.ImageBlur");
+    });
+
+    it("the card-verification flow: auto at the first result call, or completed by the control API; another SecretId refused", { timeout: TEST_TIMEOUT }, async () => {
+      assert.equal(typeof client.ApplyCardVerificationExternal, "function");
+      assert.equal(typeof client.GetCardVerificationExternalResult, "function");
+      const { CardVerificationToken: token } = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: SMALL_JPEG_BASE64 });
+      const pending = await call(client, "GetCardVerificationExternalResult", { CardVerificationToken: token });
+      // No scenario for this picture: auto, done at this first result call.
+      assert.equal(pending.Status, "COMPLETED");
+      assert.equal(pending.CardInfo.IssuedCountry, "ARG");
+      assert.equal(pending.CardInfo.PersonalNumber !== "", true, "an ID card's PersonalNumber");
+      const second = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: SMALL_JPEG_BASE64 });
+      const r = await control("POST", `/_emulator/sessions/${second.CardVerificationToken}/complete`, { Status: "ABNORMAL", WarnInfo: ["RetakeSuspected"] });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.Flow, "cardverify");
+      const body = await call(client, "GetCardVerificationExternalResult", { CardVerificationToken: second.CardVerificationToken });
+      assert.equal(body.Status, "ABNORMAL");
+      assert.deepEqual(body.WarnInfo, ["RetakeSuspected"]);
+      assert.equal(body.CardVerificationToken, second.CardVerificationToken);
+      const err = await rejection(call(newOcrClient(mode, emulatorEnv().other), "GetCardVerificationExternalResult", { CardVerificationToken: token }));
+      assert.equal(err.code, "InvalidParameterValue.InvalidParameterValueLimit");
     });
   });
 }

@@ -103,8 +103,10 @@ type Config struct {
 	AllowedOrigins []string
 	// Metrics serves GET /_emulator/metrics (nil = no such route).
 	Metrics http.Handler
-	Version string
-	Logger  *slog.Logger
+	// Webhooks serves the webhook delivery routes (nil = no such routes).
+	Webhooks Webhooks
+	Version  string
+	Logger   *slog.Logger
 }
 
 // Handler serves the control API.
@@ -162,6 +164,7 @@ func New(cfg Config) *Handler {
 		}))
 	}
 	h.routeSecrets(r)
+	h.routeWebhooks(r)
 	h.routeDashboard()
 	return h
 }

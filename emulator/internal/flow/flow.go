@@ -159,3 +159,41 @@ func AddEvent(sess *store.Session, at time.Time, kind, detail string, args ...an
 	}
 	sess.Timeline = append(sess.Timeline, store.Event{Time: at, Kind: kind, Detail: detail})
 }
+
+// DataOf returns a session's flow part as the flow's type P (read-only);
+// an empty one stands in, rather than a panic, for a session without one.
+func DataOf[T any, P interface {
+	*T
+	store.Data
+}](sess *store.Session) P {
+	if d, ok := sess.Data.(P); ok && d != nil {
+		return d
+	}
+	return P(new(T))
+}
+
+// OwnData returns the flow part of a session being changed (a copy the Hub
+// hands a flow), giving it one when it has none.
+func OwnData[T any, P interface {
+	*T
+	store.Data
+}](sess *store.Session) P {
+	if d, ok := sess.Data.(P); ok && d != nil {
+		return d
+	}
+	d := P(new(T))
+	sess.Data = d
+	return d
+}
+
+// StatusOf is a session's status for a flow whose expiry completes it:
+// expired tells a completion by expiry.
+func StatusOf(sess *store.Session, expired bool) string {
+	switch {
+	case sess.State == store.StateCompleted && expired:
+		return StatusExpired
+	case sess.State == store.StateCompleted:
+		return StatusCompleted
+	}
+	return StatusPending
+}

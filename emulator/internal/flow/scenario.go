@@ -46,3 +46,27 @@ func Override(sess *store.Session, sc *scenarios.Scenario, now time.Time) error 
 func Scripted(sess *store.Session) bool {
 	return len(sess.Override) > 0 || sess.ScenarioReason != string(scenarios.ReasonGlobalDefault)
 }
+
+// Poll is a result call on a pending session under a completion mode:
+// auto finishes it at once, polls after polls pending answers (counting
+// this one), manual leaves it. finish gets the source ("auto" or "polls").
+// It reports whether the session changed.
+func Poll(sess *store.Session, mode string, polls int, now time.Time, finish func(source string)) bool {
+	if sess.State != store.StatePending {
+		return false
+	}
+	switch mode {
+	case scenarios.CompletionAuto:
+		finish(scenarios.CompletionAuto)
+	case scenarios.CompletionPolls:
+		sess.Polls++
+		if sess.Polls > polls {
+			finish(scenarios.CompletionPolls)
+		} else {
+			AddEvent(sess, now, "poll", "pending poll %d of %d", sess.Polls, polls)
+		}
+	default:
+		return false
+	}
+	return true
+}

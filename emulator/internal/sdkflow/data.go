@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/faceid"
+	"github.com/faceid-emulator/faceid-emulator/emulator/internal/flow"
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 )
 
@@ -88,23 +89,11 @@ func (d *Data) Clone() store.Data {
 
 // dataOf returns the SDK flow's part of a session (read-only); an empty
 // one stands in rather than a panic for a session without one.
-func dataOf(sess *store.Session) *Data {
-	if d, ok := sess.Data.(*Data); ok && d != nil {
-		return d
-	}
-	return &Data{}
-}
+func dataOf(sess *store.Session) *Data { return flow.DataOf[Data](sess) }
 
 // own returns the part of a session being changed (a copy the Hub hands a
 // flow), giving it one when it has none.
-func own(sess *store.Session) *Data {
-	if d, ok := sess.Data.(*Data); ok && d != nil {
-		return d
-	}
-	d := &Data{}
-	sess.Data = d
-	return d
-}
+func own(sess *store.Session) *Data { return flow.OwnData[Data](sess) }
 
 // config decodes the session's Config into dst (the flow's own type).
 func (d *Data) config(dst any) {

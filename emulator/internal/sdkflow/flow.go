@@ -124,13 +124,7 @@ func (f *Flow) Expire(sess *store.Session, now time.Time) bool {
 // Status implements flow.Flow.
 func (f *Flow) Status(sess *store.Session) string {
 	r := dataOf(sess).Result
-	switch {
-	case sess.State == store.StateCompleted && r != nil && r.Source == SourceExpiry:
-		return flow.StatusExpired
-	case sess.State == store.StateCompleted:
-		return flow.StatusCompleted
-	}
-	return flow.StatusPending
+	return flow.StatusOf(sess, r != nil && r.Source == SourceExpiry)
 }
 
 // CompleteRequest is the body of POST /_emulator/sessions/{token}/complete
@@ -230,20 +224,9 @@ func (f *Flow) Poll(sess *store.Session, now time.Time) bool {
 		return false
 	}
 	sc := f.scenarioOf(sess)
-	switch sc.Completion.EffectiveMode() {
-	case scenarios.CompletionAuto:
-		f.play(sess, sc, SourceAuto, now)
-	case scenarios.CompletionPolls:
-		sess.Polls++
-		if sess.Polls > sc.Completion.Polls {
-			f.play(sess, sc, SourcePolls, now)
-		} else {
-			flow.AddEvent(sess, now, "poll", "pending poll %d of %d", sess.Polls, sc.Completion.Polls)
-		}
-	default:
-		return false
-	}
-	return true
+	return flow.Poll(sess, sc.Completion.EffectiveMode(), sc.Completion.Polls, now, func(source string) {
+		f.play(sess, sc, source, now)
+	})
 }
 
 // Open records that the simulator page opened the session and completes

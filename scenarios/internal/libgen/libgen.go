@@ -181,7 +181,11 @@ func Generate() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile(), ocrAPI} {
+	cards, err := cardVerifyFile()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range []file{defaultFile(), resultsFile(), flowsFile(), ocrFile(), apiErrorsFile(), faultsFile(), apiOnlyFile(), sdkFlowsFile(), ocrAPI, cards} {
 		b, err := render(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)

@@ -129,6 +129,7 @@
   function detailRow(r) {
     var dl = el('dl');
     if (r.message) { pair(dl, 'Message', r.message); }
+    if (r.service === 'webhook') { pair(dl, 'Callback URL', r.path, 'mono'); }
     if (r.fault) { pair(dl, 'Fault', r.fault); }
     (r.notes || []).forEach(function (n) { pair(dl, 'Note', n); });
     var d = r.diagnostics;
