@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 
 	"github.com/faceid-emulator/faceid-emulator/internal/redistest"
 )
@@ -133,16 +132,25 @@ func TestRedisTTL(t *testing.T) {
 	short.Flow = "other"
 	_ = r.Create(short)
 	_ = r.Create(pending("L1", "A", t0))
-	c := redis.NewClient(&redis.Options{Addr: e.Addr(), DB: 1})
+	c, err := redis.Dial("tcp", e.Addr(), redis.DialDatabase(1), redis.DialReadTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer c.Close()
-	ctx := context.Background()
-	if ttl := c.PTTL(ctx, "ttl:s:L1").Val(); ttl < 59*time.Minute || ttl > time.Hour {
+	pttl := func(key string) time.Duration {
+		ms, err := redis.Int64(c.Do("PTTL", key))
+		if err != nil {
+			t.Fatalf("PTTL %s: %v", key, err)
+		}
+		return time.Duration(ms) * time.Millisecond
+	}
+	if ttl := pttl("ttl:s:L1"); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL of a web session = %v, want 1h", ttl)
 	}
 	if _, err := r.Update("L1", func(x *Session) error { x.Polls++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := c.PTTL(ctx, "ttl:s:L1").Val(); ttl < 59*time.Minute {
+	if ttl := pttl("ttl:s:L1"); ttl < 59*time.Minute {
 		t.Errorf("Update dropped the TTL: %v", ttl)
 	}
 	waitFor(t, 10*time.Second, "the short session expires", func() bool {
