@@ -271,6 +271,9 @@ func (r *Redis) monitor() {
 // available, and returns the error callers get.
 func (r *Redis) setDown(err error) error {
 	e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
+	// The pooled connections are likely dead (a restarted engine closed
+	// them): they are dropped when next borrowed.
+	r.gen.Add(1)
 	if r.down.Swap(&e) == nil {
 		r.logDown(err)
 	}
@@ -280,7 +283,6 @@ func (r *Redis) setDown(err error) error {
 // markDown is setDown for a call that failed, and wakes the monitor.
 func (r *Redis) markDown(err error) error {
 	e := r.setDown(err)
-	r.gen.Add(1)
 	// A failed call may be a connection the engine dropped while it came
 	// and went: ping at once rather than answer errors until the next tick.
 	select {

@@ -201,6 +201,34 @@ func TestRedisUnavailable(t *testing.T) {
 	}
 }
 
+// TestRedisIdleRestart: an engine restarted while the store is idle
+// (only the monitor notices) costs no failed call once ready again: the
+// pooled connections to the old engine are dropped, not used.
+func TestRedisIdleRestart(t *testing.T) {
+	e := redistest.Start(t)
+	r, err := OpenRedis(RedisConfig{URL: e.URL(0), Codec: testCodec{}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	waitFor(t, 5*time.Second, "ready", func() bool { return r.Ready() == nil })
+	for _, token := range []string{"T1", "T2", "T3"} {
+		if err := r.Create(pending(token, "A", t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Stop()
+	waitFor(t, 10*time.Second, "not ready", func() bool { return r.Ready() != nil })
+	e.Restart(t)
+	waitFor(t, 10*time.Second, "ready again", func() bool { return r.Ready() == nil })
+	if _, err := r.Get("T1"); err != nil && !errors.Is(err, ErrNotFound) {
+		t.Errorf("first Get after the restart: %v", err)
+	}
+	if err := r.Create(pending("T4", "A", t0)); err != nil {
+		t.Errorf("first Create after the restart: %v", err)
+	}
+}
+
 // TestRedisNotYetUp: a store opened before its engine starts is not ready,
 // and becomes ready once the engine answers.
 func TestRedisNotYetUp(t *testing.T) {
