@@ -43,6 +43,10 @@ func TestParseRedisURL(t *testing.T) {
 		{url: "redis:///0", bad: true},
 		{url: "redis://h:1/x", bad: true},
 		{url: "redis://h:1/0/1", bad: true},
+		{url: "redis://h:1/-1", bad: true},
+		{url: "redis://h:1/0?dial_timeout=1s", bad: true},
+		{url: "redis://:p%40ss@h/3", addr: "h:6379", db: 3, pass: "p@ss"},
+		{url: "rediss://u:pw@[::1]:7000/0", addr: "[::1]:7000", user: "u", pass: "pw", tls: true},
 	}
 	for _, tc := range cases {
 		o, err := ParseRedisURL(tc.url, tc.password)
