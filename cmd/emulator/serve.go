@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/faceid-emulator/faceid-emulator/emulator"
 )
 
@@ -56,12 +54,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		fmt.Fprintln(stderr, "emulator:", err)
 		return 2
-	}
-	if c.Store != "" {
-		// The Valkey/Redis client logs each failed dial to stderr on its
-		// own; the store logs the engine's state once, so its lines go to
-		// the debug level of our log.
-		redis.SetLogger(redisLog{log})
 	}
 	srv, err := emulator.New(opts)
 	if err != nil {
@@ -276,11 +268,4 @@ func redactedURL(raw string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
-}
-
-// redisLog passes the Valkey/Redis client's messages to the debug log.
-type redisLog struct{ log *slog.Logger }
-
-func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
-	l.log.DebugContext(ctx, "store client: "+fmt.Sprintf(format, v...))
 }

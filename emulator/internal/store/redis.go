@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,8 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
+	"github.com/gomodule/redigo/redis"
 )
 
 // ErrUnavailable wraps the errors of a store whose engine cannot be
@@ -86,9 +86,12 @@ const (
 // EvictBefore that meets them, so Len may count a few expired sessions
 // until the next sweep.
 type Redis struct {
-	rdb    *redis.Client
-	ping   *redis.Client // the monitor's
-	cfg    RedisConfig
+	rdb  *redis.Pool
+	ping *redis.Pool // the monitor's
+	cfg  RedisConfig
+	// gen counts the engine losses: a pooled connection dialled before the
+	// last one is dropped when borrowed rather than failing a call.
+	gen    atomic.Int64
 	addr   string
 	kIdx   string // sorted set: token by creation sequence
 	kBorn  string // hash: token -> CreatedAt (Unix ns)
@@ -112,19 +115,48 @@ type Redis struct {
 	obs                 atomic.Pointer[Observer]
 }
 
+// RedisOptions are the connection settings a store URL gives.
+type RedisOptions struct {
+	Addr     string // host:port
+	DB       int
+	Username string
+	Password string
+	// TLSConfig is set for rediss:// (the system's roots, SSL_CERT_FILE
+	// included; the server name is the URL's host).
+	TLSConfig *tls.Config
+}
+
 // ParseRedisURL checks a redis:// or rediss:// URL and returns the
-// client options; password fills in when the URL has none.
-func ParseRedisURL(raw, password string) (*redis.Options, error) {
+// connection settings; password fills in when the URL has none.
+func ParseRedisURL(raw, password string) (*RedisOptions, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" || u.Hostname() == "" {
 		return nil, fmt.Errorf("store: %q: want redis://host:port/db or rediss://host:port/db", redactURL(raw))
 	}
-	o, err := redis.ParseURL(raw)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", redactURL(raw), err)
+	bad := func(why string) error { return fmt.Errorf("store: %s: %s", redactURL(raw), why) }
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, bad("query options are not supported")
+	}
+	o := &RedisOptions{Addr: u.Host}
+	if u.Port() == "" {
+		o.Addr = net.JoinHostPort(u.Hostname(), "6379")
+	}
+	if db := strings.TrimPrefix(u.Path, "/"); db != "" {
+		n, err := strconv.Atoi(db)
+		if err != nil || n < 0 {
+			return nil, bad(fmt.Sprintf("invalid database number %q", db))
+		}
+		o.DB = n
+	}
+	if u.User != nil {
+		o.Username = u.User.Username()
+		o.Password, _ = u.User.Password()
 	}
 	if o.Password == "" {
 		o.Password = password
+	}
+	if u.Scheme == "rediss" {
+		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: u.Hostname()}
 	}
 	return o, nil
 }
@@ -157,37 +189,34 @@ func OpenRedis(cfg RedisConfig) (*Redis, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	// Bounded waits everywhere, and no automatic retries: a retried
-	// script could count a call twice, and a lost engine must answer
-	// errors quickly.
-	o.MaxRetries = -1
-	o.DialerRetries = 1
-	o.DialTimeout = cfg.Timeout / 2
-	o.ReadTimeout = cfg.Timeout / 2
-	o.WriteTimeout = cfg.Timeout / 2
-	o.PoolTimeout = cfg.Timeout / 2
-	o.ContextTimeoutEnabled = true
-	o.DisableIdentity = true // no CLIENT SETINFO: older engines refuse it
-	// RESP2, which every Valkey and Redis speaks, and no maintenance
-	// notifications (a managed-Redis feature whose "auto" handshake also
-	// races in this client version under the race detector).
-	o.Protocol = 2
-	o.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	o.ClientName = "faceid-emulator"
-	// Replicas under load keep many calls in flight: a pool that does not
-	// make them queue (connections are opened only when needed).
-	o.PoolSize = 64
-	// The monitor has a connection of its own, so that a busy pool does not
-	// read as a lost engine.
-	mo := *o
-	mo.PoolSize, mo.MinIdleConns, mo.MaxIdleConns = 1, 0, 1
+	// Bounded waits everywhere, and no automatic retries (redigo has
+	// none): a retried script could count a call twice, and a lost engine
+	// must answer errors quickly.
+	dialOpts := []redis.DialOption{
+		redis.DialConnectTimeout(cfg.Timeout / 2),
+		redis.DialReadTimeout(cfg.Timeout / 2),
+		redis.DialWriteTimeout(cfg.Timeout / 2),
+		redis.DialDatabase(o.DB),
+		redis.DialUsername(o.Username),
+		redis.DialPassword(o.Password),
+		redis.DialClientName("faceid-emulator"),
+		redis.DialUseTLS(o.TLSConfig != nil),
+		redis.DialTLSConfig(o.TLSConfig),
+	}
 	p := cfg.Prefix
 	r := &Redis{
-		rdb: redis.NewClient(o), ping: redis.NewClient(&mo), cfg: cfg, addr: o.Addr,
+		cfg: cfg, addr: o.Addr,
 		kIdx: p + "order", kBorn: p + "born", kSeq: p + "seq", kClock: p + "clock", kSecrets: p + "secrets", kSecretsV: p + "secrets-version",
 		sess: p + "s:", cScope: p + "cs:", cToken: p + "ct:", upload: p + "up:",
 		stop: make(chan struct{}), kick: make(chan struct{}, 1),
 	}
+	// Replicas under load keep many calls in flight: a pool that does not
+	// make them queue (connections are opened only when needed), and
+	// whose callers wait for a free connection at most half the timeout.
+	r.rdb = r.pool(dialOpts, 64)
+	// The monitor has a connection of its own, so that a busy pool does not
+	// read as a lost engine.
+	r.ping = r.pool(dialOpts, 1)
 	unreachable := error(fmt.Errorf("%w: not connected yet to %s", ErrUnavailable, r.addr))
 	r.down.Store(&unreachable)
 	r.stopped.Add(1)
@@ -213,7 +242,7 @@ func (r *Redis) monitor() {
 	defer r.stopped.Done()
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeout)
-		err := r.ping.Ping(ctx).Err()
+		_, err := r.doOn(ctx, r.ping, "PING")
 		cancel()
 		wait := monitorUp
 		if err != nil {
@@ -242,6 +271,9 @@ func (r *Redis) monitor() {
 // available, and returns the error callers get.
 func (r *Redis) setDown(err error) error {
 	e := fmt.Errorf("%w: %s: %v", ErrUnavailable, r.addr, err)
+	// The pooled connections are likely dead (a restarted engine closed
+	// them): they are dropped when next borrowed.
+	r.gen.Add(1)
 	if r.down.Swap(&e) == nil {
 		r.logDown(err)
 	}
@@ -273,7 +305,7 @@ func (r *Redis) logDown(err error) {
 // a missing key, a lost WATCH race or an error the engine answered), and
 // returns err wrapped in ErrUnavailable then.
 func (r *Redis) fail(err error) error {
-	if err == nil || errors.Is(err, redis.Nil) || errors.Is(err, redis.TxFailedErr) {
+	if err == nil || errors.Is(err, redis.ErrNil) {
 		return err
 	}
 	if !engineLost(err) {
@@ -288,14 +320,139 @@ func (r *Redis) fail(err error) error {
 func engineLost(err error) bool {
 	var ne net.Error
 	switch {
-	case errors.Is(err, redis.ErrPoolTimeout):
+	case errors.Is(err, errPoolTimeout):
 		return false
 	case errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.EOF),
-		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, redis.ErrClosed):
+		errors.Is(err, io.ErrUnexpectedEOF):
 		return true
 	}
 	var rerr redis.Error
 	return !errors.As(err, &rerr)
+}
+
+// errPoolTimeout is a call that waited too long for a free connection:
+// calls piling up under load, not an engine failure.
+var errPoolTimeout = errors.New("store: redis: no free connection in the pool")
+
+// genConn is a connection with the engine-loss count it was dialled at.
+type genConn struct {
+	redis.ConnWithContext
+	gen int64
+}
+
+// pool makes a connection pool of at most size connections.
+func (r *Redis) pool(opts []redis.DialOption, size int) *redis.Pool {
+	return &redis.Pool{
+		DialContext: func(ctx context.Context) (redis.Conn, error) {
+			gen := r.gen.Load()
+			c, err := redis.DialContext(ctx, "tcp", r.addr, opts...)
+			if err != nil {
+				return nil, err
+			}
+			cc, ok := c.(redis.ConnWithContext)
+			if !ok {
+				c.Close()
+				return nil, errors.New("store: redis: connection without context support")
+			}
+			return genConn{cc, gen}, nil
+		},
+		// An idle connection from before the engine was last lost is most
+		// likely dead (a restarted engine): drop it instead of failing a
+		// call on it.
+		TestOnBorrow: func(c redis.Conn, _ time.Time) error {
+			if g, ok := c.(genConn); ok && g.gen != r.gen.Load() {
+				return errors.New("dialled before the engine was lost")
+			}
+			return nil
+		},
+		MaxActive:   size,
+		MaxIdle:     size,
+		IdleTimeout: 5 * time.Minute,
+		Wait:        true,
+	}
+}
+
+// conn borrows a connection from p, waiting at most half the timeout for
+// a free one. The caller closes it (back to the pool; a connection left
+// in WATCH or MULTI is reset by the pool).
+func (r *Redis) conn(ctx context.Context, p *redis.Pool) (redis.Conn, error) {
+	wctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout/2)
+	defer cancel()
+	c, err := p.GetContext(wctx)
+	if err != nil {
+		var ne net.Error
+		if !errors.As(err, &ne) && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, errPoolTimeout
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// doOn runs one command on a connection of p.
+func (r *Redis) doOn(ctx context.Context, p *redis.Pool, cmd string, args ...any) (any, error) {
+	c, err := r.conn(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return redis.DoContext(c, ctx, cmd, args...)
+}
+
+// do runs one command on a pooled connection.
+func (r *Redis) do(ctx context.Context, cmd string, args ...any) (any, error) {
+	return r.doOn(ctx, r.rdb, cmd, args...)
+}
+
+// command is one command of a transaction.
+type command struct {
+	name string
+	args []any
+}
+
+// multi runs cmds in one MULTI/EXEC transaction on one connection and
+// returns their replies; the first command error is the error.
+func (r *Redis) multi(ctx context.Context, cmds ...command) ([]any, error) {
+	c, err := r.conn(ctx, r.rdb)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return execute(ctx, c, cmds)
+}
+
+// execute sends MULTI, cmds and EXEC on c. A nil reply (a WATCHed key
+// changed) is redis.ErrNil.
+func execute(ctx context.Context, c redis.Conn, cmds []command) ([]any, error) {
+	if err := c.Send("MULTI"); err != nil {
+		return nil, err
+	}
+	for _, cmd := range cmds {
+		if err := c.Send(cmd.name, cmd.args...); err != nil {
+			return nil, err
+		}
+	}
+	vals, err := redis.Values(redis.DoContext(c, ctx, "EXEC"))
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vals {
+		if e, ok := v.(redis.Error); ok {
+			return vals, e
+		}
+	}
+	return vals, nil
+}
+
+// run runs a script on a pooled connection (EVALSHA, EVAL when the engine
+// does not have it yet).
+func (r *Redis) run(ctx context.Context, s *redis.Script, keysAndArgs ...any) (any, error) {
+	c, err := r.conn(ctx, r.rdb)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return s.DoContext(ctx, c, keysAndArgs...)
 }
 
 func (r *Redis) ctx() (context.Context, context.CancelFunc) {
@@ -323,7 +480,7 @@ func (r *Redis) ttl(flow string) time.Duration {
 // KEYS: session, order, born, seq. ARGV: JSON, TTL ms (0 = none), token,
 // CreatedAt ns, capacity (0 = none), session key prefix. Returns {-1} for
 // a taken token, else {0, tokens evicted for capacity}.
-var createScript = redis.NewScript(`
+var createScript = redis.NewScript(4, `
 if redis.call('EXISTS', KEYS[1]) == 1 then return {-1} end
 if tonumber(ARGV[2]) > 0 then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -357,8 +514,8 @@ func (r *Redis) Create(s *Session) error {
 	}
 	ctx, cancel := r.ctx()
 	defer cancel()
-	res, err := createScript.Run(ctx, r.rdb, []string{r.sess + s.Token, r.kIdx, r.kBorn, r.kSeq},
-		data, r.ttl(s.Flow).Milliseconds(), s.Token, s.CreatedAt.UnixNano(), r.cfg.Max, r.sess).Slice()
+	res, err := redis.Values(r.run(ctx, createScript, r.sess+s.Token, r.kIdx, r.kBorn, r.kSeq,
+		data, r.ttl(s.Flow).Milliseconds(), s.Token, s.CreatedAt.UnixNano(), r.cfg.Max, r.sess))
 	if err != nil {
 		return r.fail(err)
 	}
@@ -368,13 +525,7 @@ func (r *Redis) Create(s *Session) error {
 	// Capacity evictions are never silent: this replica's hub hears of
 	// the ones its Create caused.
 	if obs := r.obs.Load(); obs != nil && len(res) > 1 {
-		if victims, _ := res[1].([]any); len(victims) > 0 {
-			tokens := make([]string, 0, len(victims))
-			for _, v := range victims {
-				if t, ok := v.(string); ok {
-					tokens = append(tokens, t)
-				}
-			}
+		if tokens, _ := redis.Strings(res[1], nil); len(tokens) > 0 {
 			(*obs).Evicted(ReasonCapacity, tokens)
 		}
 	}
@@ -389,8 +540,8 @@ func (r *Redis) SetObserver(o Observer) { r.obs.Store(&o) }
 func (r *Redis) Get(token string) (*Session, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	data, err := r.rdb.Get(ctx, r.sess+token).Bytes()
-	if errors.Is(err, redis.Nil) {
+	data, err := redis.Bytes(r.do(ctx, "GET", r.sess+token))
+	if errors.Is(err, redis.ErrNil) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
@@ -410,43 +561,20 @@ func (e fnError) Error() string { return e.err.Error() }
 func (r *Redis) Update(token string, fn func(*Session) error) (*Session, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
+	c, err := r.conn(ctx, r.rdb)
+	if err != nil {
+		return nil, r.fail(err)
+	}
+	defer c.Close() // the pool UNWATCHes a connection left watching
 	key := r.sess + token
-	var out *Session
 	for range maxWatchRetries {
-		err := r.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			data, err := tx.Get(ctx, key).Bytes()
-			if errors.Is(err, redis.Nil) {
-				return ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			s, err := decodeSession(r.cfg.Codec, data)
-			if err != nil {
-				return err
-			}
-			if err := fn(s); err != nil {
-				return fnError{err}
-			}
-			enc, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.SetArgs(ctx, key, enc, redis.SetArgs{KeepTTL: true})
-				return nil
-			}); err != nil {
-				return err
-			}
-			out = s
-			return nil
-		}, key)
+		out, err := r.updateOnce(ctx, c, key, fn)
 		var fe fnError
 		switch {
 		case err == nil:
 			return out, nil
-		case errors.Is(err, redis.TxFailedErr):
-			continue
+		case errors.Is(err, redis.ErrNil):
+			continue // another replica wrote the session: EXEC answered nil
 		case errors.As(err, &fe):
 			return nil, fe.err
 		case errors.Is(err, ErrNotFound):
@@ -458,6 +586,36 @@ func (r *Redis) Update(token string, fn func(*Session) error) (*Session, error) 
 		}
 	}
 	return nil, fmt.Errorf("store: session %s changed %d times during one update", token, maxWatchRetries)
+}
+
+// updateOnce is one optimistic attempt of Update on c: WATCH, GET,
+// MULTI, SET, EXEC. A lost race is redis.ErrNil.
+func (r *Redis) updateOnce(ctx context.Context, c redis.Conn, key string, fn func(*Session) error) (*Session, error) {
+	if _, err := redis.DoContext(c, ctx, "WATCH", key); err != nil {
+		return nil, err
+	}
+	data, err := redis.Bytes(redis.DoContext(c, ctx, "GET", key))
+	if errors.Is(err, redis.ErrNil) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := decodeSession(r.cfg.Codec, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(s); err != nil {
+		return nil, fnError{err}
+	}
+	enc, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := execute(ctx, c, []command{{"SET", []any{key, enc, "KEEPTTL"}}}); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // head is the part of a session that filters read: no flow's Data is
@@ -473,28 +631,27 @@ type head struct {
 // calls visit with its token and value; entries whose session expired are
 // dropped from the order set on the way.
 func (r *Redis) walk(ctx context.Context, visit func(token string, data []byte)) error {
-	tokens, err := r.rdb.ZRange(ctx, r.kIdx, 0, -1).Result()
+	tokens, err := redis.Strings(r.do(ctx, "ZRANGE", r.kIdx, 0, -1))
 	if err != nil {
 		return r.fail(err)
 	}
 	var gone []string
 	for start := 0; start < len(tokens); start += redisBatch {
 		batch := tokens[start:min(start+redisBatch, len(tokens))]
-		keys := make([]string, len(batch))
+		keys := make([]any, len(batch))
 		for i, t := range batch {
 			keys[i] = r.sess + t
 		}
-		vals, err := r.rdb.MGet(ctx, keys...).Result()
+		vals, err := redis.ByteSlices(r.do(ctx, "MGET", keys...))
 		if err != nil {
 			return r.fail(err)
 		}
 		for i, v := range vals {
-			s, ok := v.(string)
-			if !ok {
+			if v == nil {
 				gone = append(gone, batch[i])
 				continue
 			}
-			visit(batch[i], []byte(s))
+			visit(batch[i], v)
 		}
 	}
 	if len(gone) > 0 {
@@ -545,23 +702,22 @@ func (r *Redis) remove(ctx context.Context, tokens []string) (int, error) {
 	n := 0
 	for start := 0; start < len(tokens); start += redisBatch {
 		batch := tokens[start:min(start+redisBatch, len(tokens))]
-		keys := make([]string, len(batch))
-		members := make([]any, len(batch))
+		keys := make([]any, len(batch))
+		members := make([]any, len(batch)+1)
+		members[0] = r.kIdx
+		born := make([]any, len(batch)+1)
+		born[0] = r.kBorn
 		for i, t := range batch {
 			keys[i] = r.sess + t
-			members[i] = t
+			members[i+1] = t
+			born[i+1] = t
 		}
-		var del *redis.IntCmd
-		_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			del = p.Del(ctx, keys...)
-			p.ZRem(ctx, r.kIdx, members...)
-			p.HDel(ctx, r.kBorn, batch...)
-			return nil
-		})
+		res, err := r.multi(ctx, command{"DEL", keys}, command{"ZREM", members}, command{"HDEL", born})
 		if err != nil {
 			return n, r.fail(err)
 		}
-		n += int(del.Val())
+		del, _ := redis.Int(res[0], nil)
+		n += del
 	}
 	return n, nil
 }
@@ -574,7 +730,7 @@ func (r *Redis) EvictBefore(t time.Time) int {
 	limit := t.UnixNano()
 	var doomed []string
 	for start := int64(0); ; start += redisBatch {
-		tokens, err := r.rdb.ZRange(ctx, r.kIdx, start, start+redisBatch-1).Result()
+		tokens, err := redis.Strings(r.do(ctx, "ZRANGE", r.kIdx, start, start+redisBatch-1))
 		if err != nil {
 			r.fail(err)
 			return 0
@@ -582,14 +738,18 @@ func (r *Redis) EvictBefore(t time.Time) int {
 		if len(tokens) == 0 {
 			break
 		}
-		born, err := r.rdb.HMGet(ctx, r.kBorn, tokens...).Result()
+		args := make([]any, len(tokens)+1)
+		args[0] = r.kBorn
+		for i, t := range tokens {
+			args[i+1] = t
+		}
+		born, err := redis.Strings(r.do(ctx, "HMGET", args...))
 		if err != nil {
 			r.fail(err)
 			return 0
 		}
 		younger := false
-		for i, v := range born {
-			s, _ := v.(string)
+		for i, s := range born {
 			ns, err := strconv.ParseInt(s, 10, 64)
 			if err == nil && ns >= limit {
 				younger = true
@@ -610,12 +770,12 @@ func (r *Redis) EvictBefore(t time.Time) int {
 func (r *Redis) Len() int {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	n, err := r.rdb.ZCard(ctx, r.kIdx).Result()
+	n, err := redis.Int(r.do(ctx, "ZCARD", r.kIdx))
 	if err != nil {
 		r.fail(err)
 		return 0
 	}
-	return int(n)
+	return n
 }
 
 // Close implements Store.

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 )
 
 // The state beyond sessions that replicas on one engine share: the call
@@ -16,7 +18,7 @@ import (
 // scopedScript counts one call under a (SecretId) hash field and restarts
 // the count past times (at once for times 0), as flow.Counters does in
 // memory. KEYS: the SecretId's hash. ARGV: field, times, TTL ms.
-var scopedScript = redis.NewScript(`
+var scopedScript = redis.NewScript(1, `
 local n = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 local times = tonumber(ARGV[2])
 if times == 0 or n > times then
@@ -32,8 +34,8 @@ return n
 func (r *Redis) CountScoped(secretID, scenario, action string, times int) (int, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	n, err := scopedScript.Run(ctx, r.rdb, []string{r.cScope + secretID},
-		scenario+"\x00"+action, times, r.cfg.CountTTL.Milliseconds()).Int()
+	n, err := redis.Int(r.run(ctx, scopedScript, r.cScope+secretID,
+		scenario+"\x00"+action, times, r.cfg.CountTTL.Milliseconds()))
 	if err != nil {
 		return 0, r.fail(err)
 	}
@@ -46,18 +48,16 @@ func (r *Redis) CountToken(token, action string) (int, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
 	key := r.cToken + token
-	var incr *redis.IntCmd
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		incr = p.HIncrBy(ctx, key, action, 1)
-		if ttl := r.cfg.CountTTL; ttl > 0 {
-			p.PExpire(ctx, key, ttl)
-		}
-		return nil
-	})
+	cmds := []command{{"HINCRBY", []any{key, action, 1}}}
+	if ttl := r.cfg.CountTTL; ttl > 0 {
+		cmds = append(cmds, command{"PEXPIRE", []any{key, ttl.Milliseconds()}})
+	}
+	res, err := r.multi(ctx, cmds...)
 	if err != nil {
 		return 0, r.fail(err)
 	}
-	return int(incr.Val()), nil
+	n, _ := redis.Int(res[0], nil)
+	return n, nil
 }
 
 // ResetCounts forgets the counts of one SecretId and its tokens, or with
@@ -67,12 +67,8 @@ func (r *Redis) ResetCounts(secretID string, tokens []string) error {
 	defer cancel()
 	if secretID == "" {
 		for _, pattern := range []string{r.cScope + "*", r.cToken + "*"} {
-			iter := r.rdb.Scan(ctx, 0, escapeGlob(pattern), redisBatch).Iterator()
-			var keys []string
-			for iter.Next(ctx) {
-				keys = append(keys, iter.Val())
-			}
-			if err := iter.Err(); err != nil {
+			keys, err := r.scan(ctx, escapeGlob(pattern))
+			if err != nil {
 				return r.fail(err)
 			}
 			if err := r.del(keys); err != nil {
@@ -88,11 +84,42 @@ func (r *Redis) ResetCounts(secretID string, tokens []string) error {
 	return r.del(keys)
 }
 
+// scan returns the keys that match a SCAN pattern.
+func (r *Redis) scan(ctx context.Context, match string) ([]string, error) {
+	var keys []string
+	cursor := "0"
+	for {
+		res, err := redis.Values(r.do(ctx, "SCAN", cursor, "MATCH", match, "COUNT", redisBatch))
+		if err != nil {
+			return nil, err
+		}
+		if len(res) != 2 {
+			return nil, fmt.Errorf("store: redis: SCAN answered %d values, want 2", len(res))
+		}
+		if cursor, err = redis.String(res[0], nil); err != nil {
+			return nil, err
+		}
+		batch, err := redis.Strings(res[1], nil)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, batch...)
+		if cursor == "0" {
+			return keys, nil
+		}
+	}
+}
+
 func (r *Redis) del(keys []string) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
 	for start := 0; start < len(keys); start += redisBatch {
-		if err := r.rdb.Del(ctx, keys[start:min(start+redisBatch, len(keys))]...).Err(); err != nil {
+		batch := keys[start:min(start+redisBatch, len(keys))]
+		args := make([]any, len(batch))
+		for i, k := range batch {
+			args[i] = k
+		}
+		if _, err := r.do(ctx, "DEL", args...); err != nil {
 			return r.fail(err)
 		}
 	}
@@ -133,7 +160,10 @@ func (r *Redis) Skew() (time.Duration, error) {
 	}
 	ctx, cancel := r.ctx()
 	defer cancel()
-	vals, err := r.rdb.MGet(ctx, r.kClock, r.kSecretsV).Result()
+	vals, err := redis.Values(r.do(ctx, "MGET", r.kClock, r.kSecretsV))
+	if err == nil && len(vals) != 2 {
+		err = fmt.Errorf("MGET answered %d values, want 2", len(vals))
+	}
 	if err != nil {
 		return 0, r.fail(err)
 	}
@@ -144,8 +174,7 @@ func (r *Redis) Skew() (time.Duration, error) {
 
 // parseInt reads an MGET value; missing or malformed is 0.
 func parseInt(v any) int64 {
-	s, _ := v.(string)
-	n, _ := strconv.ParseInt(s, 10, 64)
+	n, _ := redis.Int64(v, nil)
 	return n
 }
 
@@ -158,20 +187,16 @@ func (r *Redis) SecretsVersion() int64 { return r.secretsV.Load() }
 func (r *Redis) SetSecretScenario(secretID, name string) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	var v *redis.IntCmd
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		if name == "" {
-			p.HDel(ctx, r.kSecrets, secretID)
-		} else {
-			p.HSet(ctx, r.kSecrets, secretID, name)
-		}
-		v = p.Incr(ctx, r.kSecretsV)
-		return nil
-	})
+	choice := command{"HSET", []any{r.kSecrets, secretID, name}}
+	if name == "" {
+		choice = command{"HDEL", []any{r.kSecrets, secretID}}
+	}
+	res, err := r.multi(ctx, choice, command{"INCR", []any{r.kSecretsV}})
 	if err != nil {
 		return r.fail(err)
 	}
-	r.secretsV.Store(v.Val())
+	v, _ := redis.Int64(res[1], nil)
+	r.secretsV.Store(v)
 	return nil
 }
 
@@ -179,25 +204,22 @@ func (r *Redis) SetSecretScenario(secretID, name string) error {
 func (r *Redis) SecretScenarios() (map[string]string, int64, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	var all *redis.MapStringStringCmd
-	var v *redis.StringCmd
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		all = p.HGetAll(ctx, r.kSecrets)
-		v = p.Get(ctx, r.kSecretsV)
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+	res, err := r.multi(ctx, command{"HGETALL", []any{r.kSecrets}}, command{"GET", []any{r.kSecretsV}})
+	if err != nil {
 		return nil, 0, r.fail(err)
 	}
-	n, _ := strconv.ParseInt(v.Val(), 10, 64)
-	return all.Val(), n, nil
+	all, err := redis.StringMap(res[0], nil)
+	if err != nil {
+		return nil, 0, r.fail(err)
+	}
+	return all, parseInt(res[1]), nil
 }
 
 // AddSkew moves the shared offset by d and returns the new one.
 func (r *Redis) AddSkew(d time.Duration) (time.Duration, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	ns, err := r.rdb.IncrBy(ctx, r.kClock, int64(d)).Result()
+	ns, err := redis.Int64(r.do(ctx, "INCRBY", r.kClock, int64(d)))
 	if err != nil {
 		return 0, r.fail(err)
 	}
@@ -208,7 +230,7 @@ func (r *Redis) AddSkew(d time.Duration) (time.Duration, error) {
 func (r *Redis) SetSkew(d time.Duration) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	if err := r.rdb.Set(ctx, r.kClock, int64(d), 0).Err(); err != nil {
+	if _, err := r.do(ctx, "SET", r.kClock, int64(d)); err != nil {
 		return r.fail(err)
 	}
 	return nil
@@ -223,7 +245,7 @@ var ErrUploadExpired = errors.New("store: upload link expired")
 
 // putIfExists stores the bytes of a slot that exists. KEYS: the slot.
 // ARGV: data. Returns 1, or 0 for an unknown slot.
-var putIfExists = redis.NewScript(`
+var putIfExists = redis.NewScript(1, `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'data', ARGV[1])
 return 1
@@ -233,11 +255,8 @@ return 1
 func (r *Redis) NewUpload(key string, expiresAt time.Time, keep time.Duration) error {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, r.upload+key, "exp", expiresAt.UnixNano())
-		p.PExpire(ctx, r.upload+key, keep)
-		return nil
-	})
+	_, err := r.multi(ctx, command{"HSET", []any{r.upload + key, "exp", expiresAt.UnixNano()}},
+		command{"PEXPIRE", []any{r.upload + key, keep.Milliseconds()}})
 	return r.fail(err)
 }
 
@@ -253,7 +272,7 @@ func (r *Redis) PutUpload(key string, data []byte, now time.Time) error {
 	}
 	ctx, cancel := r.ctx()
 	defer cancel()
-	n, err := putIfExists.Run(ctx, r.rdb, []string{r.upload + key}, data).Int()
+	n, err := redis.Int(r.run(ctx, putIfExists, r.upload+key, data))
 	if err != nil {
 		return r.fail(err)
 	}
@@ -271,24 +290,24 @@ func (r *Redis) OpenUpload(key string) ([]byte, time.Time, error) {
 func (r *Redis) openUpload(key string, withData bool) ([]byte, time.Time, error) {
 	ctx, cancel := r.ctx()
 	defer cancel()
-	fields := []string{"exp"}
+	args := []any{r.upload + key, "exp"}
 	if withData {
-		fields = append(fields, "data")
+		args = append(args, "data")
 	}
-	vals, err := r.rdb.HMGet(ctx, r.upload+key, fields...).Result()
+	vals, err := redis.ByteSlices(r.do(ctx, "HMGET", args...))
+	if err == nil && len(vals) != len(args)-1 {
+		err = fmt.Errorf("HMGET answered %d values, want %d", len(vals), len(args)-1)
+	}
 	if err != nil {
 		return nil, time.Time{}, r.fail(err)
 	}
-	s, _ := vals[0].(string)
-	ns, perr := strconv.ParseInt(s, 10, 64)
+	ns, perr := strconv.ParseInt(string(vals[0]), 10, 64)
 	if perr != nil {
 		return nil, time.Time{}, ErrNotFound
 	}
 	var data []byte
 	if withData {
-		if d, ok := vals[1].(string); ok {
-			data = []byte(d)
-		}
+		data = vals[1]
 	}
 	return data, time.Unix(0, ns), nil
 }

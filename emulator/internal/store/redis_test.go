@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/gomodule/redigo/redis"
 
 	"github.com/faceid-emulator/faceid-emulator/internal/redistest"
 )
@@ -44,6 +43,10 @@ func TestParseRedisURL(t *testing.T) {
 		{url: "redis:///0", bad: true},
 		{url: "redis://h:1/x", bad: true},
 		{url: "redis://h:1/0/1", bad: true},
+		{url: "redis://h:1/-1", bad: true},
+		{url: "redis://h:1/0?dial_timeout=1s", bad: true},
+		{url: "redis://:p%40ss@h/3", addr: "h:6379", db: 3, pass: "p@ss"},
+		{url: "rediss://u:pw@[::1]:7000/0", addr: "[::1]:7000", user: "u", pass: "pw", tls: true},
 	}
 	for _, tc := range cases {
 		o, err := ParseRedisURL(tc.url, tc.password)
@@ -133,16 +136,25 @@ func TestRedisTTL(t *testing.T) {
 	short.Flow = "other"
 	_ = r.Create(short)
 	_ = r.Create(pending("L1", "A", t0))
-	c := redis.NewClient(&redis.Options{Addr: e.Addr(), DB: 1})
+	c, err := redis.Dial("tcp", e.Addr(), redis.DialDatabase(1), redis.DialReadTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer c.Close()
-	ctx := context.Background()
-	if ttl := c.PTTL(ctx, "ttl:s:L1").Val(); ttl < 59*time.Minute || ttl > time.Hour {
+	pttl := func(key string) time.Duration {
+		ms, err := redis.Int64(c.Do("PTTL", key))
+		if err != nil {
+			t.Fatalf("PTTL %s: %v", key, err)
+		}
+		return time.Duration(ms) * time.Millisecond
+	}
+	if ttl := pttl("ttl:s:L1"); ttl < 59*time.Minute || ttl > time.Hour {
 		t.Errorf("TTL of a web session = %v, want 1h", ttl)
 	}
 	if _, err := r.Update("L1", func(x *Session) error { x.Polls++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if ttl := c.PTTL(ctx, "ttl:s:L1").Val(); ttl < 59*time.Minute {
+	if ttl := pttl("ttl:s:L1"); ttl < 59*time.Minute {
 		t.Errorf("Update dropped the TTL: %v", ttl)
 	}
 	waitFor(t, 10*time.Second, "the short session expires", func() bool {
@@ -190,6 +202,34 @@ func TestRedisUnavailable(t *testing.T) {
 	waitFor(t, 10*time.Second, "ready again", func() bool { return r.Ready() == nil })
 	if err := r.Create(pending("T3", "A", t0)); err != nil {
 		t.Errorf("Create after the engine came back: %v", err)
+	}
+}
+
+// TestRedisIdleRestart: an engine restarted while the store is idle
+// (only the monitor notices) costs no failed call once ready again: the
+// pooled connections to the old engine are dropped, not used.
+func TestRedisIdleRestart(t *testing.T) {
+	e := redistest.Start(t)
+	r, err := OpenRedis(RedisConfig{URL: e.URL(0), Codec: testCodec{}, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	waitFor(t, 5*time.Second, "ready", func() bool { return r.Ready() == nil })
+	for _, token := range []string{"T1", "T2", "T3"} {
+		if err := r.Create(pending(token, "A", t0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Stop()
+	waitFor(t, 10*time.Second, "not ready", func() bool { return r.Ready() != nil })
+	e.Restart(t)
+	waitFor(t, 10*time.Second, "ready again", func() bool { return r.Ready() == nil })
+	if _, err := r.Get("T1"); err != nil && !errors.Is(err, ErrNotFound) {
+		t.Errorf("first Get after the restart: %v", err)
+	}
+	if err := r.Create(pending("T4", "A", t0)); err != nil {
+		t.Errorf("first Create after the restart: %v", err)
 	}
 }
 
