@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/url"
 	"strconv"
@@ -58,8 +59,9 @@ const (
 	// batch is how many sessions one MGET or one deletion takes.
 	redisBatch = 256
 	// maxWatchRetries bounds the optimistic retries of one Update (another
-	// replica changing the same session at the same time).
-	maxWatchRetries = 64
+	// replica changing the same session at the same time), which back off
+	// at random between attempts; the call's 2 s deadline bounds them too.
+	maxWatchRetries = 1000
 	// monitorUp and monitorDown are how often the engine is pinged while
 	// it answers and while it does not; logEvery spaces the "still
 	// unreachable" messages.
@@ -567,14 +569,24 @@ func (r *Redis) Update(token string, fn func(*Session) error) (*Session, error) 
 	}
 	defer c.Close() // the pool UNWATCHes a connection left watching
 	key := r.sess + token
-	for range maxWatchRetries {
+	for attempt := range maxWatchRetries {
 		out, err := r.updateOnce(ctx, c, key, fn)
 		var fe fnError
 		switch {
 		case err == nil:
 			return out, nil
 		case errors.Is(err, redis.ErrNil):
-			continue // another replica wrote the session: EXEC answered nil
+			// Another replica wrote the session: EXEC answered nil. Back off
+			// a random, growing moment (at most 5 ms) so that writers that
+			// keep colliding on one hot session spread out instead of
+			// starving one another; the call's deadline still bounds it all.
+			backoff := time.Duration(rand.Int64N(int64(min(attempt+1, 50)) * int64(100*time.Microsecond)))
+			select {
+			case <-ctx.Done():
+				return nil, r.fail(ctx.Err())
+			case <-time.After(backoff):
+			}
+			continue
 		case errors.As(err, &fe):
 			return nil, fe.err
 		case errors.Is(err, ErrNotFound):
