@@ -3,14 +3,9 @@ package catalog_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"math"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
-
-	"github.com/faceid-emulator/faceid-emulator/catalog"
 )
 
 // The data files checked here are read from disk, not embedded: they are
@@ -18,7 +13,6 @@ import (
 // with the published API spec.
 const (
 	specPath        = "../spec/faceid-2018-03-01.api.json"
-	rulesPath       = "../spec/faceid-2018-03-01.rules.json"
 	flowResultsPath = "flow-results.json"
 )
 
@@ -48,27 +42,6 @@ func (s *apiSpec) member(object, name string) (specMember, bool) {
 	return specMember{}, false
 }
 
-// inputObjects returns every object reachable from an action's request.
-func (s *apiSpec) inputObjects() map[string]bool {
-	seen := map[string]bool{}
-	var walk func(string)
-	walk = func(name string) {
-		if seen[name] {
-			return
-		}
-		seen[name] = true
-		for _, m := range s.Objects[name].Members {
-			if _, ok := s.Objects[m.Member]; ok && (m.Type == "object" || m.Type == "list") {
-				walk(m.Member)
-			}
-		}
-	}
-	for _, a := range s.Actions {
-		walk(a.Input)
-	}
-	return seen
-}
-
 type flowFile struct {
 	SourceNote string          `json:"_source_note"`
 	Flows      map[string]flow `json:"flows"`
@@ -89,39 +62,8 @@ type flowCode struct {
 	Source   string `json:"source"`
 }
 
-type rulesFile struct {
-	SourceNote string          `json:"_source_note"`
-	Rules      map[string]rule `json:"rules"`
-}
-
-type rule struct {
-	Enum       []json.RawMessage `json:"enum"`
-	Min        *int64            `json:"min"`
-	Max        *int64            `json:"max"`
-	MaxLength  *int              `json:"maxLength"`
-	MaxBytes   *int              `json:"maxBytes"`
-	Format     string            `json:"format"`
-	MediaError string            `json:"mediaError"`
-	Default    json.RawMessage   `json:"default"`
-	Fallback   bool              `json:"fallback"`
-	Image      *imageRule        `json:"image"`
-	Doc        string            `json:"doc"`
-}
-
-// imageRule is the OCR document image rule (spec.ImageRule).
-type imageRule struct {
-	Source          string   `json:"source"`
-	Formats         []string `json:"formats"`
-	MaxBytes        int      `json:"maxBytes"`
-	DownloadSeconds int      `json:"downloadSeconds"`
-	Alternative     string   `json:"alternative"`
-	Required        bool     `json:"required"`
-}
-
-func (f *flowFile) note() string  { return f.SourceNote }
-func (f *flowFile) entries() int  { return len(f.Flows) }
-func (f *rulesFile) note() string { return f.SourceNote }
-func (f *rulesFile) entries() int { return len(f.Rules) }
+func (f *flowFile) note() string { return f.SourceNote }
+func (f *flowFile) entries() int { return len(f.Flows) }
 
 // loadDataFile decodes a data file strictly: any key the types above do not
 // name fails, so a typo is reported instead of silently ignored. The file
@@ -238,153 +180,4 @@ func checkFlow(t *testing.T, spec *apiSpec, fl flow) {
 			}
 		}
 	}
-}
-
-func TestInputRules(t *testing.T) {
-	for _, svc := range []struct {
-		spec, rules string
-		actions     int
-	}{
-		{specPath, rulesPath, 30},
-		{"../spec/ocr-2018-11-19.api.json", "../spec/ocr-2018-11-19.rules.json", 31},
-	} {
-		t.Run(svc.rules, func(t *testing.T) { checkRules(t, loadSpecFile(t, svc.spec, svc.actions), svc.rules) })
-	}
-}
-
-func checkRules(t *testing.T, spec *apiSpec, rulesPath string) {
-	var f rulesFile
-	loadDataFile(t, rulesPath, &f)
-	inputs := spec.inputObjects()
-	for key, r := range f.Rules {
-		t.Run(key, func(t *testing.T) {
-			obj, name, ok := cutDot(key)
-			if !ok || !inputs[obj] {
-				t.Fatalf("%q does not name an input object of any action", key)
-			}
-			m, ok := spec.member(obj, name)
-			if !ok {
-				t.Fatalf("%s has no member %q", obj, name)
-			}
-			checkRule(t, m, r)
-		})
-	}
-}
-
-func cutDot(key string) (string, string, bool) {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '.' {
-			return key[:i], key[i+1:], i > 0 && i < len(key)-1
-		}
-	}
-	return "", "", false
-}
-
-func checkRule(t *testing.T, m specMember, r rule) {
-	// For list members the enum constrains each item, so it takes the item type.
-	scalar := m.Type
-	if m.Type == "list" {
-		scalar = m.Member
-	}
-	if r.Doc == "" {
-		t.Error("doc is empty")
-	}
-	if r.Enum == nil && r.Min == nil && r.Max == nil && r.MaxLength == nil && r.MaxBytes == nil && r.Format == "" && r.Default == nil && r.Image == nil {
-		t.Error("rule states no constraint")
-	}
-	if r.Image != nil {
-		if scalar != "string" {
-			t.Errorf("image rule on a %s member", scalar)
-		}
-		if (r.Image.Source != "base64" && r.Image.Source != "url") || len(r.Image.Formats) == 0 || r.Image.MaxBytes <= 0 {
-			t.Errorf("image rule %+v: want a source (base64, url), formats and maxBytes", *r.Image)
-		}
-	}
-	seen := map[string]bool{}
-	for _, v := range r.Enum {
-		if err := matchesType(v, scalar); err != nil {
-			t.Errorf("enum value %s: %v", v, err)
-		}
-		if seen[string(v)] {
-			t.Errorf("enum value %s appears twice", v)
-		}
-		seen[string(v)] = true
-	}
-	if r.Default != nil {
-		if err := matchesType(r.Default, m.Type); err != nil {
-			t.Errorf("default %s: %v", r.Default, err)
-		}
-		if len(r.Enum) > 0 && !seen[string(r.Default)] {
-			t.Errorf("default %s is not one of the enum values", r.Default)
-		}
-	}
-	isInt := m.Type == "int"
-	if (r.Min != nil || r.Max != nil) && !isInt {
-		t.Errorf("min/max on a %s member", m.Type)
-	}
-	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-		t.Errorf("min %d > max %d", *r.Min, *r.Max)
-	}
-	if (r.MaxLength != nil || r.MaxBytes != nil || r.Format != "") && m.Type != "string" {
-		t.Errorf("maxLength/maxBytes/format on a %s member", m.Type)
-	}
-	for name, p := range map[string]*int{"maxLength": r.MaxLength, "maxBytes": r.MaxBytes} {
-		if p != nil && *p <= 0 {
-			t.Errorf("%s = %d, want > 0", name, *p)
-		}
-	}
-	switch r.Format {
-	case "", "base64", "url", "image-base64", "video-base64", "media-base64":
-	default:
-		t.Errorf("format %q, want base64, image-base64, video-base64, media-base64 or url", r.Format)
-	}
-	if r.MediaError != "" {
-		if !strings.HasSuffix(r.Format, "-base64") {
-			t.Errorf("mediaError %q on format %q, want an image-, video- or media-base64 member", r.MediaError, r.Format)
-		}
-		if _, ok := catalog.LookupAPIError(r.MediaError); !ok {
-			t.Errorf("mediaError %q is not a catalogue code", r.MediaError)
-		}
-	}
-	if isInt && r.Default != nil {
-		var d int64
-		if err := json.Unmarshal(r.Default, &d); err == nil {
-			if (r.Min != nil && d < *r.Min) || (r.Max != nil && d > *r.Max) {
-				t.Errorf("default %d outside [min, max]", d)
-			}
-		}
-	}
-}
-
-// matchesType reports whether a JSON value fits a spec member type.
-func matchesType(v json.RawMessage, typ string) error {
-	var x any
-	if err := json.Unmarshal(v, &x); err != nil {
-		return err
-	}
-	switch typ {
-	case "string":
-		if _, ok := x.(string); !ok {
-			return fmt.Errorf("want a JSON string for a string member")
-		}
-	case "bool":
-		if _, ok := x.(bool); !ok {
-			return fmt.Errorf("want a JSON boolean for a bool member")
-		}
-	case "int", "int64", "uint64":
-		n, ok := x.(float64)
-		if !ok || n != math.Trunc(n) {
-			return fmt.Errorf("want a JSON integer for an %s member", typ)
-		}
-		if typ == "uint64" && n < 0 {
-			return fmt.Errorf("negative value for a uint64 member")
-		}
-	case "float":
-		if _, ok := x.(float64); !ok {
-			return fmt.Errorf("want a JSON number for a float member")
-		}
-	default:
-		return fmt.Errorf("member type %q takes no enum/default", typ)
-	}
-	return nil
 }

@@ -14,6 +14,7 @@
 package spec
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -276,8 +277,11 @@ type examplesFile struct {
 	} `json:"actions"`
 }
 
+// rulesFile is ours, not Tencent's: it is read strictly, so that a
+// misspelt key is an error rather than a rule silently not applied.
 type rulesFile struct {
-	Rules map[string]*Rule `json:"rules"`
+	SourceNote string           `json:"_source_note"`
+	Rules      map[string]*Rule `json:"rules"`
 }
 
 func parse(fsys fs.FS, prefix string) (*Service, error) {
@@ -290,7 +294,7 @@ func parse(fsys fs.FS, prefix string) (*Service, error) {
 		return nil, err
 	}
 	var rules rulesFile
-	if err := readJSON(fsys, prefix+".rules.json", &rules); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := readJSONStrict(fsys, prefix+".rules.json", &rules); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	s := &Service{
@@ -396,6 +400,20 @@ func addMissingCommas(text string) string {
 		lines[i] = cur + ","
 	}
 	return strings.Join(lines, "\n")
+}
+
+// readJSONStrict is readJSON refusing keys v does not name.
+func readJSONStrict(fsys fs.FS, name string, v any) error {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("spec: %s: %w", name, err)
+	}
+	return nil
 }
 
 func readJSON(fsys fs.FS, name string, v any) error {
