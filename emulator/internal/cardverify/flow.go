@@ -174,9 +174,9 @@ func (f *Flow) Complete(sess *store.Session, body json.RawMessage, now time.Time
 	case req.Status != "" && !f.known(req.Status):
 		return fmt.Errorf("%w: %q is not a Status of flow %s (COMPLETED, ABNORMAL)", flow.ErrUnknownCode, req.Status, Kind)
 	case req.Scenario != "":
-		var ok bool
-		if sc, ok = f.scenarios().Get(req.Scenario); !ok {
-			return fmt.Errorf("%w: %q", flow.ErrUnknownScenario, req.Scenario)
+		var err error
+		if sc, err = flow.NamedScenario(f.scenarios(), req.Scenario); err != nil {
+			return err
 		}
 	}
 	if err := checkWarnings(req.WarnInfo); err != nil {

@@ -2,7 +2,6 @@ package control
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"time"
 
@@ -157,9 +156,9 @@ func (h *Handler) SetScenario(token string, req ScenarioRequest, base string) (a
 	case req.Similarity != nil && req.ErrorCode == nil:
 		return nil, invalid("Similarity needs an ErrorCode")
 	case req.Scenario != "" && req.Inline == nil && req.ErrorCode == nil:
-		found, ok := h.cfg.Scenarios().Get(req.Scenario)
-		if !ok {
-			return nil, fmt.Errorf("%w: %q", flow.ErrUnknownScenario, req.Scenario)
+		found, err := flow.NamedScenario(h.cfg.Scenarios(), req.Scenario)
+		if err != nil {
+			return nil, err
 		}
 		sc = found
 	case req.Inline != nil && req.Scenario == "" && req.ErrorCode == nil:

@@ -106,11 +106,8 @@ func (w *Web) parseComplete(body json.RawMessage) (CompleteRequest, *scenarios.S
 	}
 	switch {
 	case req.Scenario != "":
-		sc, ok := w.scenarios().Get(req.Scenario)
-		if !ok {
-			return req, nil, fmt.Errorf("%w: %q", ErrUnknownScenario, req.Scenario)
-		}
-		return req, sc, nil
+		sc, err := flow.NamedScenario(w.scenarios(), req.Scenario)
+		return req, sc, err
 	case req.ErrorCode != nil && !knownResult(*req.ErrorCode):
 		return req, nil, fmt.Errorf("%w: %d", ErrUnknownCode, *req.ErrorCode)
 	}

@@ -2,11 +2,22 @@ package flow
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/faceid-emulator/faceid-emulator/emulator/internal/store"
 	"github.com/faceid-emulator/faceid-emulator/scenarios"
 )
+
+// NamedScenario returns the scenario a control request names, or an
+// ErrUnknownScenario naming it.
+func NamedScenario(set *scenarios.Set, name string) (*scenarios.Scenario, error) {
+	sc, ok := set.Get(name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownScenario, name)
+	}
+	return sc, nil
+}
 
 // ScenarioOf returns the scenario that decides a session's outcome: the
 // per-token override (Session.Override), else the scenario chosen when the

@@ -158,11 +158,8 @@ func (f *Flow) parseComplete(body json.RawMessage) (CompleteRequest, *scenarios.
 			return req, nil, fmt.Errorf("%w: %q is not a result code of flow %s", flow.ErrUnknownCode, *req.Result, f.spec.Kind)
 		}
 	case req.Scenario != "":
-		sc, ok := f.scenarios().Get(req.Scenario)
-		if !ok {
-			return req, nil, fmt.Errorf("%w: %q", flow.ErrUnknownScenario, req.Scenario)
-		}
-		return req, sc, nil
+		sc, err := flow.NamedScenario(f.scenarios(), req.Scenario)
+		return req, sc, err
 	}
 	return req, nil, nil
 }
