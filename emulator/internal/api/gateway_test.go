@@ -876,3 +876,40 @@ func TestGatewayRoutesByService(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEmulatorParallelApply is TC3 Applies from GOMAXPROCS goroutines
+// into the in-memory store and into the bbolt store (DataDir), whose group
+// commits need concurrent writers to batch: the in-process view of the
+// bench's -persist mode.
+func BenchmarkEmulatorParallelApply(b *testing.B) {
+	for _, store := range []string{"memory", "bbolt"} {
+		b.Run(store, func(b *testing.B) {
+			opts := emulator.Options{
+				Credentials:    []emulator.Credential{{SecretID: gwID, SecretKey: gwKey}},
+				SignatureClock: clock.Fixed(gwNow),
+				Logger:         slog.New(textlog.New(io.Discard, slog.LevelInfo)),
+			}
+			if store == "bbolt" {
+				opts.DataDir = b.TempDir()
+			}
+			srv, err := emulator.New(opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			apply := emulatorRequests(b, srv)["apply-tc3"]
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			cpu := cpuTime()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				w := &nullWriter{h: http.Header{}}
+				for pb.Next() {
+					clear(w.h)
+					srv.ServeHTTP(w, apply())
+				}
+			})
+			reportCPU(b, cpu)
+		})
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,46 +16,46 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// The layout of sessions.db (format 4): a log of segments in bbolt.
+//
+// Each group commit writes the sessions it created or changed as one
+// segment (bolt_segment.go), one bbolt value under the next segment
+// number; a session's newest record is the one that counts. The token
+// index, the creation order and the counts live in memory and are read
+// from the segments' headers when the file is opened. A segment whose
+// records are all superseded or deleted is deleted.
+//
+// Deleted sessions must not come back when the file is reopened (an older
+// record of theirs may sit in a segment that is still alive): capacity
+// eviction and expiry sweeps delete a prefix of the creation order, which
+// the floor (meta) records; any other deletion (a reset, a namespace's
+// reset) leaves the token and its creation sequence in bucketGone.
 var (
-	// bucketData holds the sessions by sequence number (8 bytes, big
-	// endian) -> session JSON. Sequence numbers only grow, so a Create
-	// appends to the last page instead of dirtying a random one (keyed by
-	// the random token, a group commit of 30 sessions wrote 30 pages).
-	bucketData = []byte("data")
-	// bucketOrder keeps sessions in creation order, like Memory's ring:
-	// sequence (8 bytes) + createdAt (8 bytes, ns) + token -> nil, all big
-	// endian. The sequence, not CreatedAt, orders them: the emulator's clock
-	// can be set back, and capacity eviction must still drop the sessions
-	// created first (never the one just created). Opening the file reads
-	// these keys (no session is decoded) into the token index.
-	bucketOrder = []byte("order")
-	bucketMeta  = []byte("meta")
-	keyFormat   = []byte("format")
-	// bucketSessions is the layout before format 3: token -> session JSON.
+	bucketSegments = []byte("segments")
+	bucketGone     = []byte("gone")
+	bucketMeta     = []byte("meta")
+	keyFormat      = []byte("format")
+	keyFloor       = []byte("floor")   // every session whose sequence is below it is deleted
+	keyNextSeq     = []byte("nextSeq") // the next session's creation sequence
+
+	// The buckets of earlier layouts (bolt_migrate.go).
 	bucketSessions = []byte("sessions")
+	bucketOrder    = []byte("order")
+	bucketData     = []byte("data")
 )
 
-// boltFormat is the layout version written to the meta bucket. A file
-// without it (the first layout ordered by createdAt + token) has its order
-// bucket rebuilt on open; a file of format 2 (sessions by token) has them
-// moved to bucketData.
-const boltFormat = "3"
-
-// Offsets in an order key.
-const (
-	orderSeq   = 0
-	orderTime  = 8
-	orderToken = 16
-)
+// boltFormat is the layout version written to the meta bucket; files of an
+// earlier one are converted on open (bolt_migrate.go).
+const boltFormat = "4"
 
 // Bolt is a Store kept in a bbolt file, so sessions survive restarts.
 //
 // Writes are group commits: Create, Update and the deletes hand their work
 // to one committer goroutine, which runs whatever is queued (up to
-// maxBatch operations) in one write transaction, and each caller gets its
-// answer only once that transaction committed. Under load a transaction
-// carries many sessions instead of one; alone, a write waits for nothing
-// but its own commit.
+// maxBatch operations) in one write transaction writing one segment, and
+// each caller gets its answer only once that transaction committed. Under
+// load a transaction carries many sessions instead of one; alone, a write
+// waits for nothing but its own commit.
 //
 // Writes skip fsync: a killed process (kill -9) loses nothing, because a
 // committed transaction's pages are in the kernel's page cache, which
@@ -65,28 +64,58 @@ const (
 // process once its transaction committed, and its answer is sent only
 // after that.
 //
-// Sessions are stored by sequence number; the token index (token ->
-// sequence) lives in memory, about 100 bytes a session, and is read from
-// the order bucket's keys when the file is opened.
+// The token index (where each session's newest record is), the creation
+// order and the counts live in memory, about 150 bytes a session, and are
+// read from the segments' headers when the file is opened.
 type Bolt struct {
 	db    *bolt.DB
 	max   int
 	codec Codec
 	obs   Observer
-	n     atomic.Int64 // sessions stored; changed only by the committer
 	ops   chan *boltOp
 	quit  chan struct{}
 	done  chan struct{}
 	once  sync.Once
 
-	commits atomic.Int64 // transactions committed (tests check batching)
+	commits  atomic.Int64  // transactions committed (tests check batching)
+	segment  segmentWriter // the committer's, reused by each batch
+	encoders sync.Pool     // *bytes.Buffer for encoding sessions
+	n        atomic.Int64  // sessions stored, for Len without the lock
 
-	mu    sync.RWMutex      // guards index
-	index map[string]uint64 // token -> sequence, committed sessions only
+	// mu guards what follows. The committer holds it across each commit
+	// and the update of the index that follows, so that a reader, which
+	// holds it (read) around its bbolt read transaction, finds every
+	// session where the index says. Only the committer changes these.
+	mu      sync.RWMutex
+	index   map[string]loc
+	order   []orderEntry // creation order from order[first]; entries the index disagrees with are holes
+	first   int
+	holes   int            // holes in order[first:]
+	live    map[uint64]int // current records per segment
+	classes []classKey     // loc.class -> class
+	classID map[classKey]uint32
+	counts  []int // sessions by class
+	floor   uint64
+	nextSeq uint64
+	nextSeg uint64
+}
+
+// loc is where a session's newest record is.
+type loc struct {
+	seg    uint64 // segment number
+	seq    uint64 // creation sequence
+	at     int64  // creation time, Unix ns
+	off, n uint32 // the body within the segment
+	class  uint32
+}
+
+type orderEntry struct {
+	seq   uint64
+	token string
 }
 
 // maxBatch bounds the operations of one group commit, so that one
-// transaction's dirty pages (and a waiting caller's latency) stay bounded.
+// transaction's segment (and a waiting caller's latency) stays bounded.
 // Under concurrent writes the committer lingers up to batchLinger for a
 // batch of batchEnough.
 const (
@@ -95,79 +124,26 @@ const (
 	batchLinger = time.Millisecond
 )
 
-// boltOp is one write handed to the committer. run does the write inside
-// the shared transaction: it returns a caller error (ErrExists, an error
-// of an Update's fn...) having written nothing, or a transaction error
-// (bbolt's), after which the batch is rolled back and each operation
-// retried in a transaction of its own. delta is its change to the count;
-// evicted the tokens it dropped for capacity.
+// boltOp is one write handed to the committer. run does the write in the
+// shared batch: it returns a caller error (ErrExists, an error of an
+// Update's fn...) having changed nothing, or a transaction error (bbolt's,
+// a corrupt segment), after which the batch is rolled back and each
+// operation retried in a batch of its own. delta is its change to the
+// count; evicted the tokens it dropped for capacity.
 type boltOp struct {
-	run     func(w *boltTx) (delta int, evicted []string, callerErr, txErr error)
+	run     func(w *boltBatch) (delta int, evicted []string, callerErr, txErr error)
 	delta   int
 	evicted []string
 	err     error
 	done    chan struct{}
 }
 
-// boltTx is a group commit's transaction with the count and the index
-// changes of the operations run so far, applied once it committed.
-type boltTx struct {
-	b     *Bolt
-	tx    *bolt.Tx
-	data  *bolt.Bucket
-	order *bolt.Bucket
-	n     int
-	added map[string]uint64
-	gone  map[string]bool
-}
-
-// seq is the token's sequence number as the transaction sees it.
-func (w *boltTx) seq(token string) (uint64, bool) {
-	if w.gone[token] {
-		return 0, false
-	}
-	if q, ok := w.added[token]; ok {
-		return q, true
-	}
-	w.b.mu.RLock()
-	defer w.b.mu.RUnlock()
-	q, ok := w.b.index[token]
-	return q, ok
-}
-
-func (w *boltTx) add(token string, q uint64) {
-	delete(w.gone, token)
-	w.added[token] = q
-}
-
-func (w *boltTx) remove(token string) {
-	delete(w.added, token)
-	w.gone[token] = true
-}
-
-// deleteKey removes the session of an order key from both buckets.
-func (w *boltTx) deleteKey(k []byte) error {
-	if err := w.data.Delete(k[orderSeq:orderTime]); err != nil {
-		return err
-	}
-	if err := w.order.Delete(k); err != nil {
-		return err
-	}
-	w.remove(string(k[orderToken:]))
-	return nil
-}
-
-func seqKey(q uint64) []byte {
-	k := make([]byte, 8)
-	binary.BigEndian.PutUint64(k, q)
-	return k
-}
+func seqKey(q uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 0, 8), q) }
 
 // openBolt opens (or creates) the store in dir, keeping at most max
 // sessions (0 = no limit). codec makes each flow's Data when a session is
-// read back. OpenBolt checks the file first (bolt_check.go). Opening
-// decodes no session: the token index (and the count) is read from the
-// order bucket's keys.
+// read back. OpenBolt checks the file first (bolt_check.go). Opening reads
+// the segments' headers, no session.
 func openBolt(dir string, max int, codec Codec) (*Bolt, error) {
 	if codec == nil {
 		return nil, errors.New("store: OpenBolt needs a Codec")
@@ -176,7 +152,7 @@ func openBolt(dir string, max int, codec Codec) (*Bolt, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	path := filepath.Join(dir, "sessions.db")
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: true, NoGrowSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -188,81 +164,137 @@ func openBolt(dir string, max int, codec Codec) (*Bolt, error) {
 			panic(p)
 		}
 	}()
-	b := &Bolt{db: db, max: max, codec: codec, ops: make(chan *boltOp, maxBatch), quit: make(chan struct{}), done: make(chan struct{})}
-	err = db.Update(func(tx *bolt.Tx) error {
-		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucketIfNotExists(bucketData); err != nil {
-			return err
-		}
-		switch string(meta.Get(keyFormat)) {
-		case boltFormat:
-		case "2":
-			if err := moveToData(tx); err != nil {
-				return err
-			}
-		default:
-			if tx.Bucket(bucketSessions) != nil {
-				if err := rebuildOrder(tx); err != nil {
-					return err
-				}
-				if err := moveToData(tx); err != nil {
-					return err
-				}
-			}
-		}
-		if err := meta.Put(keyFormat, []byte(boltFormat)); err != nil {
-			return err
-		}
-		ob, err := tx.CreateBucketIfNotExists(bucketOrder)
-		if err != nil {
-			return err
-		}
-		b.index = make(map[string]uint64, ob.Stats().KeyN)
-		if err := ob.ForEach(func(k, _ []byte) error {
-			b.index[string(k[orderToken:])] = binary.BigEndian.Uint64(k[orderSeq:])
-			return nil
-		}); err != nil {
-			return err
-		}
-		b.n.Store(int64(len(b.index)))
-		return nil
-	})
-	if err != nil {
+	b := &Bolt{db: db, max: max, codec: codec, ops: make(chan *boltOp, maxBatch), quit: make(chan struct{}), done: make(chan struct{}),
+		index: map[string]loc{}, live: map[uint64]int{}, classID: map[classKey]uint32{}}
+	if err := db.Update(b.load); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	go b.commit()
 	return b, nil
 }
 
-// moveToData moves a format 2 file's sessions (by token) into bucketData
-// (by sequence number), in creation order.
-func moveToData(tx *bolt.Tx) error {
-	sb, ob, db := tx.Bucket(bucketSessions), tx.Bucket(bucketOrder), tx.Bucket(bucketData)
-	if sb == nil || ob == nil {
-		return nil
-	}
-	var dangling [][]byte
-	err := ob.ForEach(func(k, _ []byte) error {
-		v := sb.Get(k[orderToken:])
-		if v == nil {
-			dangling = append(dangling, append([]byte(nil), k...))
-			return nil
-		}
-		return db.Put(append([]byte(nil), k[orderSeq:orderTime]...), append([]byte(nil), v...))
-	})
+// load converts an earlier layout, then reads the segments' headers into
+// the index, the order and the counts, and drops what is dead.
+func (b *Bolt) load(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 	if err != nil {
 		return err
 	}
-	for _, k := range dangling {
-		if err := ob.Delete(k); err != nil {
+	segs, err := tx.CreateBucketIfNotExists(bucketSegments)
+	if err != nil {
+		return err
+	}
+	gb, err := tx.CreateBucketIfNotExists(bucketGone)
+	if err != nil {
+		return err
+	}
+	if format := string(meta.Get(keyFormat)); format != boltFormat {
+		if err := migrate(tx, format); err != nil {
+			return err
+		}
+		if err := meta.Put(keyFormat, []byte(boltFormat)); err != nil {
 			return err
 		}
 	}
-	return tx.DeleteBucket(bucketSessions)
+	b.floor, b.nextSeq = metaUint(meta, keyFloor), metaUint(meta, keyNextSeq)
+	gone := map[string]uint64{}
+	var stale [][]byte
+	if err := gb.ForEach(func(k, v []byte) error {
+		if q := binary.BigEndian.Uint64(v); q >= b.floor && len(v) == 8 {
+			gone[string(k)] = q
+		} else {
+			stale = append(stale, k)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range stale {
+		if err := gb.Delete(k); err != nil {
+			return err
+		}
+	}
+	c := segs.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if len(k) != 8 {
+			return fmt.Errorf("%w: key of %d bytes", errSegment, len(k))
+		}
+		seg := binary.BigEndian.Uint64(k)
+		b.nextSeg = seg + 1
+		err := readSegment(getSegment(segs, seg), func(r segRecord) error {
+			if r.seq >= b.nextSeq {
+				b.nextSeq = r.seq + 1
+			}
+			if q, ok := gone[r.token]; r.seq < b.floor || ok && r.seq <= q {
+				return nil
+			}
+			if old, ok := b.index[r.token]; ok {
+				b.live[old.seg]--
+				b.counts[old.class]--
+			}
+			l := loc{seg: seg, seq: r.seq, at: r.at, off: r.off, n: r.n, class: b.class(r.class)}
+			b.index[r.token] = l
+			b.live[seg]++
+			b.counts[l.class]++
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("segment %d: %w", seg, err)
+		}
+	}
+	// Segments left with no current record go.
+	var dead [][]byte
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if seg := binary.BigEndian.Uint64(k); b.live[seg] <= 0 {
+			delete(b.live, seg)
+			dead = append(dead, k)
+		}
+	}
+	for _, k := range dead {
+		if err := segs.DeleteBucket(k); err != nil {
+			return err
+		}
+	}
+	b.order = make([]orderEntry, 0, len(b.index))
+	for t, l := range b.index {
+		b.order = append(b.order, orderEntry{l.seq, t})
+	}
+	slices.SortFunc(b.order, func(x, y orderEntry) int { return compareSeq(x.seq, y.seq) })
+	b.n.Store(int64(len(b.index)))
+	return nil
+}
+
+func compareSeq(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func metaUint(meta *bolt.Bucket, k []byte) uint64 {
+	if v := meta.Get(k); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// class is the id of c, added to the table if new. Only the committer
+// (and load) calls it, so only adding takes the lock.
+func (b *Bolt) class(c classKey) uint32 {
+	if id, ok := b.classID[c]; ok {
+		return id
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := uint32(len(b.classes))
+	b.classes = append(b.classes, c)
+	b.classID[c] = id
+	b.counts = append(b.counts, 0)
+	return id
 }
 
 // SetObserver implements Observable.
@@ -270,7 +302,7 @@ func (b *Bolt) SetObserver(o Observer) { b.obs = o }
 
 // write runs op in the committer's next transaction and waits for its
 // commit.
-func (b *Bolt) write(run func(w *boltTx) (int, []string, error, error)) (*boltOp, error) {
+func (b *Bolt) write(run func(w *boltBatch) (int, []string, error, error)) (*boltOp, error) {
 	op := &boltOp{run: run, done: make(chan struct{})}
 	start := time.Now()
 	select {
@@ -315,10 +347,9 @@ func (b *Bolt) commit() {
 			closing = true
 		}
 		// Under concurrent writes (the last batch had company), linger up
-		// to a millisecond for more: a transaction costs a few hundred
-		// microseconds of CPU whatever it carries (measured: 1.8 writes
-		// a transaction without lingering, 16-23 with), and under load the
-		// CPU, not the wait, bounds throughput. A lone writer never waits.
+		// to a millisecond for more: a transaction costs tens of
+		// microseconds of CPU whatever it carries, and under load the CPU,
+		// not the wait, bounds throughput. A lone writer never waits.
 		lingering := lastBatch > 1 && !closing
 		if lingering {
 			linger.Reset(batchLinger)
@@ -366,93 +397,33 @@ func (b *Bolt) commit() {
 }
 
 // runBatch runs ops in one write transaction and, once it committed,
-// updates the count and the index.
+// applies their changes to the index, the order and the counts.
 func (b *Bolt) runBatch(ops []*boltOp) error {
-	w := &boltTx{b: b, n: int(b.n.Load()), added: map[string]uint64{}, gone: map[string]bool{}}
-	err := b.db.Update(func(tx *bolt.Tx) error {
-		w.tx, w.data, w.order = tx, tx.Bucket(bucketData), tx.Bucket(bucketOrder)
-		// Sessions are appended: full pages split at the end.
-		w.data.FillPercent, w.order.FillPercent = 0.95, 0.95
-		for _, op := range ops {
-			delta, evicted, callerErr, txErr := op.run(w)
-			if txErr != nil {
-				return txErr
-			}
-			op.delta, op.evicted, op.err = delta, evicted, callerErr
-			w.n += delta
-		}
-		return nil
-	})
+	tx, err := b.db.Begin(true)
 	if err != nil {
+		return err
+	}
+	w := b.newBatch(tx)
+	for _, op := range ops {
+		delta, evicted, callerErr, txErr := op.run(w)
+		if txErr != nil {
+			_ = tx.Rollback()
+			return txErr
+		}
+		op.delta, op.evicted, op.err = delta, evicted, callerErr
+	}
+	if err := w.finish(); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := tx.Commit(); err != nil {
 		return err
 	}
 	b.commits.Add(1)
-	b.mu.Lock()
-	for t := range w.gone {
-		delete(b.index, t)
-	}
-	for t, q := range w.added {
-		b.index[t] = q
-	}
-	b.mu.Unlock()
-	b.n.Store(int64(w.n))
+	w.apply()
 	return nil
-}
-
-// rebuildOrder recreates the order bucket from the sessions, oldest
-// CreatedAt first (the best guess of the creation order of an older file).
-func rebuildOrder(tx *bolt.Tx) error {
-	if tx.Bucket(bucketOrder) != nil {
-		if err := tx.DeleteBucket(bucketOrder); err != nil {
-			return err
-		}
-	}
-	ob, err := tx.CreateBucket(bucketOrder)
-	if err != nil {
-		return err
-	}
-	type item struct {
-		at    time.Time
-		token string
-	}
-	var items []item
-	err = tx.Bucket(bucketSessions).ForEach(func(k, v []byte) error {
-		// Only the creation time is needed: no flow's Data is decoded.
-		var head struct {
-			CreatedAt time.Time `json:"createdAt"`
-		}
-		_ = json.Unmarshal(v, &head)
-		at := head.CreatedAt
-		items = append(items, item{at, string(k)})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(items, func(a, b item) int {
-		if c := a.at.Compare(b.at); c != 0 {
-			return c
-		}
-		return strings.Compare(a.token, b.token)
-	})
-	for _, it := range items {
-		seq, err := ob.NextSequence()
-		if err != nil {
-			return err
-		}
-		if err := ob.Put(orderKey(seq, it.at, it.token), nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func orderKey(seq uint64, createdAt time.Time, token string) []byte {
-	k := make([]byte, orderToken+len(token))
-	binary.BigEndian.PutUint64(k[orderSeq:], seq)
-	binary.BigEndian.PutUint64(k[orderTime:], uint64(createdAt.UnixNano()))
-	copy(k[orderToken:], token)
-	return k
 }
 
 // decode reads a session written by Create or Update, or by a release
@@ -462,78 +433,93 @@ func (b *Bolt) decode(data []byte) (*Session, error) { return decodeSession(b.co
 // Create implements Store. The session is encoded by the caller's
 // goroutine; only the writes wait for the committer.
 func (b *Bolt) Create(s *Session) error {
-	data, err := json.Marshal(s)
-	if err != nil {
+	buf, _ := b.encoders.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer b.encoders.Put(buf)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(s); err != nil {
 		return err
 	}
-	key := orderKey(0, s.CreatedAt, s.Token)
-	_, err = b.write(func(w *boltTx) (int, []string, error, error) {
-		if _, ok := w.seq(s.Token); ok {
+	_, err := b.write(b.createRun(s, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))))
+	return err
+}
+
+// createRun is Create's work in a batch, data being s encoded.
+func (b *Bolt) createRun(s *Session, data []byte) func(w *boltBatch) (int, []string, error, error) {
+	return func(w *boltBatch) (int, []string, error, error) {
+		if _, ok := w.lookup(s.Token); ok {
 			return 0, nil, ErrExists, nil
 		}
-		seq, err := w.order.NextSequence()
-		if err != nil {
-			return 0, nil, nil, err
-		}
-		binary.BigEndian.PutUint64(key[orderSeq:], seq)
-		if err := w.data.Put(key[orderSeq:orderTime], data); err != nil {
-			return 0, nil, nil, err
-		}
-		if err := w.order.Put(key, nil); err != nil {
-			return 0, nil, nil, err
-		}
-		w.add(s.Token, seq)
+		seq := w.nextSeq
+		w.nextSeq++
+		w.put(s.Token, seq, s.CreatedAt.UnixNano(), classKey{s.SecretID, s.Flow, s.State}, data)
+		w.order = append(w.order, orderEntry{seq, s.Token})
+		w.n++
 		var evicted []string
-		if b.max > 0 {
-			over := w.n + 1 - b.max
-			c := w.order.Cursor()
-			for k, _ := c.First(); k != nil && len(evicted) < over; k, _ = c.First() {
-				evicted = append(evicted, string(k[orderToken:]))
-				if err := w.deleteKey(append([]byte(nil), k...)); err != nil {
-					return 0, nil, nil, err
-				}
+		for b.max > 0 && w.n > b.max {
+			e, ok := w.oldest()
+			if !ok {
+				break
 			}
+			evicted = append(evicted, e.token)
+			w.remove(e.token)
+			w.first++
 		}
 		return 1 - len(evicted), evicted, nil, nil
-	})
-	return err
+	}
 }
 
 // Get implements Store.
 func (b *Bolt) Get(token string) (*Session, error) {
-	b.mu.RLock()
-	q, ok := b.index[token]
-	b.mu.RUnlock()
-	if !ok {
-		return nil, ErrNotFound
-	}
-	var s *Session
-	err := b.db.View(func(tx *bolt.Tx) error {
-		data := tx.Bucket(bucketData).Get(seqKey(q))
-		if data == nil {
-			return ErrNotFound // deleted since the index was read
+	var data []byte
+	err := b.read(func(tx *bolt.Tx) error {
+		l, ok := b.index[token]
+		if !ok {
+			return ErrNotFound
 		}
-		var err error
-		s, err = b.decode(data)
+		body, err := recordBody(tx.Bucket(bucketSegments), l)
+		data = append([]byte(nil), body...)
 		return err
 	})
-	return s, err
+	if err != nil {
+		return nil, err
+	}
+	return b.decode(data)
 }
 
-// Update implements Store. fn runs in the committer's transaction: like
-// every Update fn it must be quick and must not call the store.
+// read runs fn in a read transaction under the read lock, in that order
+// (the committer takes the lock before bbolt's, so the other order could
+// deadlock).
+func (b *Bolt) read(fn func(tx *bolt.Tx) error) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.db.View(fn)
+}
+
+// recordBody is the body of the record at l, in a committed segment.
+func recordBody(segs *bolt.Bucket, l loc) ([]byte, error) {
+	v := getSegment(segs, l.seg)
+	if uint64(l.off)+uint64(l.n) > uint64(len(v)) {
+		return nil, fmt.Errorf("store: %w %d", errSegment, l.seg)
+	}
+	return v[l.off : l.off+l.n], nil
+}
+
+// Update implements Store. fn runs in the committer: like every Update fn
+// it must be quick and must not call the store.
 func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 	var out *Session
-	_, err := b.write(func(w *boltTx) (int, []string, error, error) {
+	_, err := b.write(func(w *boltBatch) (int, []string, error, error) {
 		out = nil
-		q, ok := w.seq(token)
+		l, ok := w.lookup(token)
 		if !ok {
 			return 0, nil, ErrNotFound, nil
 		}
-		key := seqKey(q)
-		data := w.data.Get(key)
-		if data == nil {
-			return 0, nil, ErrNotFound, nil
+		data, err := w.body(l)
+		if err != nil {
+			return 0, nil, nil, err
 		}
 		s, err := b.decode(data)
 		if err != nil {
@@ -546,9 +532,7 @@ func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 		if err != nil {
 			return 0, nil, err, nil
 		}
-		if err := w.data.Put(key, enc); err != nil {
-			return 0, nil, nil, err
-		}
+		w.put(token, l.seq, l.at, classKey{s.SecretID, s.Flow, s.State}, enc)
 		out = s
 		return 0, nil, nil, nil
 	})
@@ -558,17 +542,36 @@ func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 	return out, nil
 }
 
-// walk calls fn with each order key and its session's JSON, oldest first
-// or newest first, until fn returns false.
-func walk(tx *bolt.Tx, newest bool, fn func(k, data []byte) bool) {
-	db := tx.Bucket(bucketData)
-	c := tx.Bucket(bucketOrder).Cursor()
-	first, next := c.First, c.Next
-	if newest {
-		first, next = c.Last, c.Prev
+// walkOrder calls fn with each live session's token, location and body,
+// oldest or newest first, until fn returns false. It runs under the read
+// lock, in a read transaction.
+func (b *Bolt) walkOrder(tx *bolt.Tx, newest bool, fn func(token string, l loc, body []byte) bool) {
+	segs := tx.Bucket(bucketSegments)
+	var lastSeg uint64
+	var lastVal []byte
+	visit := func(e orderEntry) bool {
+		l, ok := b.index[e.token]
+		if !ok || l.seq != e.seq {
+			return true
+		}
+		if lastVal == nil || l.seg != lastSeg {
+			lastSeg, lastVal = l.seg, getSegment(segs, l.seg)
+		}
+		if uint64(l.off)+uint64(l.n) > uint64(len(lastVal)) {
+			return true
+		}
+		return fn(e.token, l, lastVal[l.off:l.off+l.n])
 	}
-	for k, _ := first(); k != nil; k, _ = next() {
-		if data := db.Get(k[orderSeq:orderTime]); data != nil && !fn(k, data) {
+	if newest {
+		for i := len(b.order) - 1; i >= b.first; i-- {
+			if !visit(b.order[i]) {
+				return
+			}
+		}
+		return
+	}
+	for _, e := range b.order[b.first:] {
+		if !visit(e) {
 			return
 		}
 	}
@@ -577,9 +580,9 @@ func walk(tx *bolt.Tx, newest bool, fn func(k, data []byte) bool) {
 // List implements Store.
 func (b *Bolt) List(f Filter) []*Session {
 	var out []*Session
-	_ = b.db.View(func(tx *bolt.Tx) error {
-		walk(tx, false, func(_, data []byte) bool {
-			if s, err := b.decode(data); err == nil && f.Match(s) {
+	_ = b.read(func(tx *bolt.Tx) error {
+		b.walkOrder(tx, false, func(_ string, _ loc, body []byte) bool {
+			if s, err := b.decode(body); err == nil && f.Match(s) {
 				out = append(out, s)
 			}
 			return true
@@ -589,12 +592,12 @@ func (b *Bolt) List(f Filter) []*Session {
 	return out
 }
 
-// WalkNewest implements NewestWalker: it walks the order bucket from its
+// WalkNewest implements NewestWalker: it walks the creation order from its
 // end and decodes only the sessions it hands out.
 func (b *Bolt) WalkNewest(fn func(*Session) bool) {
-	_ = b.db.View(func(tx *bolt.Tx) error {
-		walk(tx, true, func(_, data []byte) bool {
-			s, err := b.decode(data)
+	_ = b.read(func(tx *bolt.Tx) error {
+		b.walkOrder(tx, true, func(_ string, _ loc, body []byte) bool {
+			s, err := b.decode(body)
 			return err != nil || fn(s)
 		})
 		return nil
@@ -603,51 +606,53 @@ func (b *Bolt) WalkNewest(fn func(*Session) bool) {
 
 // Delete implements Store.
 func (b *Bolt) Delete(f Filter) int {
-	return b.deleteWhere(true, func(k []byte, s *Session) (bool, bool) { return f.Match(s), true })
-}
-
-// EvictBefore implements Store.
-func (b *Bolt) EvictBefore(t time.Time) int {
-	limit := make([]byte, 8)
-	binary.BigEndian.PutUint64(limit, uint64(t.UnixNano()))
-	// In creation order, up to the first session not older than t (as
-	// Memory does). The creation time is in the key: nothing is decoded.
-	return b.deleteWhere(false, func(k []byte, _ *Session) (bool, bool) {
-		old := bytes.Compare(k[orderTime:orderToken], limit) < 0
-		return old, old
-	})
-}
-
-// deleteWhere walks sessions in creation order; pick says whether to delete
-// and whether to go on. With decodeSessions false pick gets a nil session.
-func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) (del, more bool)) int {
-	op, err := b.write(func(w *boltTx) (int, []string, error, error) {
-		var doomed [][]byte
-		c := w.order.Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			var s *Session
-			if decodeSessions {
+	op, err := b.write(func(w *boltBatch) (int, []string, error, error) {
+		n := 0
+		var doomed []string
+		err := w.walk(func(token string, l loc, body []byte) (bool, error) {
+			s, err := b.decode(body)
+			if err != nil {
 				s = &Session{}
-				if data := w.data.Get(k[orderSeq:orderTime]); data != nil {
-					if d, err := b.decode(data); err == nil {
-						s = d
-					}
-				}
 			}
-			del, more := pick(k, s)
-			if del {
-				doomed = append(doomed, append([]byte(nil), k...))
+			if f.Match(s) {
+				doomed = append(doomed, token)
 			}
-			if !more {
+			return true, nil
+		})
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		for _, t := range doomed {
+			w.forget(t)
+			n++
+		}
+		return -n, nil, nil, nil
+	})
+	if err != nil {
+		return 0
+	}
+	return -op.delta
+}
+
+// EvictBefore implements Store: in creation order, up to the first
+// session not older than t (as Memory does). Nothing is decoded.
+func (b *Bolt) EvictBefore(t time.Time) int {
+	limit := t.UnixNano()
+	op, err := b.write(func(w *boltBatch) (int, []string, error, error) {
+		n := 0
+		for {
+			e, ok := w.oldest()
+			if !ok {
 				break
 			}
-		}
-		for _, k := range doomed {
-			if err := w.deleteKey(k); err != nil {
-				return 0, nil, nil, err
+			if l, _ := w.lookup(e.token); l.at >= limit {
+				break
 			}
+			w.remove(e.token)
+			w.first++
+			n++
 		}
-		return -len(doomed), nil, nil, nil
+		return -n, nil, nil, nil
 	})
 	if err != nil {
 		return 0
@@ -657,6 +662,33 @@ func (b *Bolt) deleteWhere(decodeSessions bool, pick func(k []byte, s *Session) 
 
 // Len implements Store.
 func (b *Bolt) Len() int { return int(b.n.Load()) }
+
+// Count implements Counter for filters on SecretID, Flow and State.
+func (b *Bolt) Count(f Filter) (int, bool) {
+	if !f.CreatedBefore.IsZero() {
+		return 0, false
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	n := 0
+	for id, c := range b.classes {
+		if (f.SecretID == "" || c.secretID == f.SecretID) && (f.Flow == "" || c.flow == f.Flow) && (f.State == "" || c.state == f.State) {
+			n += b.counts[id]
+		}
+	}
+	return n, true
+}
+
+// CountByFlowState implements StateCounter from the counts kept in memory.
+func (b *Bolt) CountByFlowState() map[string]map[string]int {
+	out := map[string]map[string]int{}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for id, c := range b.classes {
+		countInto(out, c.flow, c.state, b.counts[id])
+	}
+	return out
+}
 
 // Close implements Store: it stops the committer once the writes queued
 // before it are answered (later ones fail), then closes the file.

@@ -158,7 +158,7 @@ func checkBuckets(path string) (err error) {
 	return db.View(func(tx *bolt.Tx) error {
 		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
 			switch string(name) {
-			case string(bucketSessions), string(bucketOrder), string(bucketMeta), string(bucketData):
+			case string(bucketSessions), string(bucketOrder), string(bucketMeta), string(bucketData), string(bucketSegments), string(bucketGone):
 				return nil
 			}
 			return unusable(path, fmt.Sprintf("it holds a bucket %q: another program's database", name))
