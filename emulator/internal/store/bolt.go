@@ -79,6 +79,7 @@ type Bolt struct {
 
 	commits  atomic.Int64  // transactions committed (tests check batching)
 	segment  segmentWriter // the committer's, reused by each batch
+	batch    boltBatch     // the committer's, reused by each batch
 	encoders sync.Pool     // *bytes.Buffer for encoding sessions
 	n        atomic.Int64  // sessions stored, for Len without the lock
 

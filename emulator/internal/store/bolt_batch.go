@@ -30,13 +30,29 @@ type boltBatch struct {
 	n          int          // sessions, as the batch sees them
 	nextSeq    uint64
 	floorAfter uint64 // the floor finish wrote
+
+	lastClass classKey
+	lastID    uint32
+	hasLast   bool
 }
 
+// newBatch readies the store's batch for a transaction. The batch and its
+// maps are reused (cleared, their room kept): made afresh, growing them
+// took a fifth of the committer's time under load.
 func (b *Bolt) newBatch(tx *bolt.Tx) *boltBatch {
+	w := &b.batch
+	if w.set == nil {
+		w.set, w.del, w.liveDelta, w.countDelta, w.gone = map[string]loc{}, map[string]bool{}, map[uint64]int{}, map[uint32]int{}, map[string]uint64{}
+	}
+	clear(w.set)
+	clear(w.del)
+	clear(w.liveDelta)
+	clear(w.countDelta)
+	clear(w.gone)
 	b.segment.reset()
-	return &boltBatch{b: b, tx: tx, segs: tx.Bucket(bucketSegments), seg: b.nextSeg, recs: &b.segment,
-		set: map[string]loc{}, del: map[string]bool{}, liveDelta: map[uint64]int{}, countDelta: map[uint32]int{}, gone: map[string]uint64{},
-		first: b.first, n: len(b.index), nextSeq: b.nextSeq}
+	w.b, w.tx, w.segs, w.seg, w.recs = b, tx, tx.Bucket(bucketSegments), b.nextSeg, &b.segment
+	w.order, w.first, w.n, w.nextSeq, w.floorAfter = w.order[:0], b.first, int(b.n.Load()), b.nextSeq, 0
+	return w
 }
 
 // lookup is where the session's newest record is, as the batch sees it.
@@ -68,11 +84,20 @@ func (w *boltBatch) put(token string, seq uint64, at int64, c classKey, body []b
 		w.countDelta[old.class]--
 	}
 	off, n := w.recs.add(token, seq, at, c, body)
-	l := loc{seg: w.seg, seq: seq, at: at, off: off, n: n, class: w.b.class(c)}
+	l := loc{seg: w.seg, seq: seq, at: at, off: off, n: n, class: w.class(c)}
 	delete(w.del, token)
 	w.set[token] = l
 	w.liveDelta[w.seg]++
 	w.countDelta[l.class]++
+}
+
+// class is c's id; most writes of a batch share the last one's.
+func (w *boltBatch) class(c classKey) uint32 {
+	if w.hasLast && w.lastClass == c {
+		return w.lastID
+	}
+	w.lastClass, w.lastID, w.hasLast = c, w.b.class(c), true
+	return w.lastID
 }
 
 // remove deletes a session (present).
