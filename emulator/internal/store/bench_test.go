@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"syscall"
@@ -56,4 +57,40 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkOpenBolt is opening a file of 192 000 sessions written in
+// group commits of 24 (reading the segments' headers into the index).
+func BenchmarkOpenBolt(b *testing.B) {
+	dir := b.TempDir()
+	st, err := OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	const n, per = 192_000, 24
+	for i := 0; i < n; i += per {
+		var ops []*boltOp
+		for j := i; j < i+per; j++ {
+			s := &Session{Token: fmt.Sprintf("%08X-0F1E-45BD-BE13-34C05CEA7681", j), Flow: "web", SecretID: "AKIDSTORE",
+				CreatedAt: at, State: StatePending, Data: &testData{RedirectURL: "https://merchant.example/callback?order=1"}}
+			data, _ := json.Marshal(s)
+			ops = append(ops, &boltOp{run: st.createRun(s, data)})
+		}
+		if err := st.runBatch(ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := OpenBolt(dir, 0, testCodec{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Len() != n {
+			b.Fatalf("Len %d", st.Len())
+		}
+		st.Close()
+	}
 }

@@ -216,28 +216,49 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	// Size the index for the records the headers announce (superseded
+	// ones included), so that it does not grow a step at a time.
 	c := segs.Cursor()
+	records := 0
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		if len(k) != 8 {
 			return fmt.Errorf("%w: key of %d bytes", errSegment, len(k))
 		}
+		records += segmentCount(getSegment(segs, binary.BigEndian.Uint64(k)))
+	}
+	b.index = make(map[string]loc, records)
+	b.order = make([]orderEntry, 0, records)
+	var last classKey
+	lastID := uint32(0)
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
 		seg := binary.BigEndian.Uint64(k)
 		b.nextSeg = seg + 1
-		err := readSegment(getSegment(segs, seg), func(r segRecord) error {
+		err := readSegment(getSegment(segs, seg), func(r *segRecord) error {
 			if r.seq >= b.nextSeq {
 				b.nextSeq = r.seq + 1
 			}
-			if q, ok := gone[r.token]; r.seq < b.floor || ok && r.seq <= q {
+			if q, ok := gone[string(r.token)]; r.seq < b.floor || ok && r.seq <= q {
 				return nil
 			}
-			if old, ok := b.index[r.token]; ok {
+			if len(b.classes) == 0 || string(r.secretID) != last.secretID || string(r.flow) != last.flow || string(r.state) != last.state {
+				last = classKey{string(r.secretID), string(r.flow), string(r.state)}
+				lastID = b.class(last)
+			}
+			l := loc{seg: seg, seq: r.seq, at: r.at, off: r.off, n: r.n, class: lastID}
+			if old, ok := b.index[string(r.token)]; ok {
 				b.live[old.seg]--
 				b.counts[old.class]--
+				b.index[string(r.token)] = l
+			} else {
+				// A session's first record seen is, but for a session
+				// whose first segments were deleted, its creation record:
+				// the order comes out nearly sorted.
+				t := string(r.token)
+				b.index[t] = l
+				b.order = append(b.order, orderEntry{r.seq, t})
 			}
-			l := loc{seg: seg, seq: r.seq, at: r.at, off: r.off, n: r.n, class: b.class(r.class)}
-			b.index[r.token] = l
 			b.live[seg]++
-			b.counts[l.class]++
+			b.counts[lastID]++
 			return nil
 		})
 		if err != nil {
@@ -257,11 +278,10 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	b.order = make([]orderEntry, 0, len(b.index))
-	for t, l := range b.index {
-		b.order = append(b.order, orderEntry{l.seq, t})
+	byCreation := func(x, y orderEntry) int { return compareSeq(x.seq, y.seq) }
+	if !slices.IsSortedFunc(b.order, byCreation) {
+		slices.SortFunc(b.order, byCreation)
 	}
-	slices.SortFunc(b.order, func(x, y orderEntry) int { return compareSeq(x.seq, y.seq) })
 	b.n.Store(int64(len(b.index)))
 	return nil
 }

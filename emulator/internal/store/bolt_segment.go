@@ -28,14 +28,14 @@ import (
 // hour) and the in-process CPU of a parallel Apply from 34-38 to 27-35 µs
 // (BenchmarkEmulatorParallelApply).
 
-// segRecord is one session's entry in a segment's header.
+// segRecord is one session's entry in a segment's header, as read: its
+// byte slices point into the segment (copy what outlives the read).
 type segRecord struct {
-	token    string
-	seq      uint64
-	at       int64
-	class    classKey
-	off, n   uint32 // the body, within the segment
-	segIndex int    // position in the segment
+	token                 []byte
+	seq                   uint64
+	at                    int64
+	secretID, flow, state []byte
+	off, n                uint32 // the body, within the segment
 }
 
 // classKey is what the counts are kept by.
@@ -97,9 +97,24 @@ func appendString(b []byte, s string) []byte {
 
 var errSegment = errors.New("corrupt segment")
 
-// readSegment calls fn with each record of segment v, in order. Strings in
-// the record are copies; the body is v[off:off+n].
-func readSegment(v []byte, fn func(r segRecord) error) error {
+// segmentCount is the number of records segment v says it holds.
+func segmentCount(v []byte) int {
+	if len(v) < 4 {
+		return 0
+	}
+	hdr := int(binary.BigEndian.Uint32(v[len(v)-4:]))
+	if hdr > len(v)-4 {
+		return 0
+	}
+	n, k := binary.Uvarint(v[hdr : len(v)-4])
+	if k <= 0 || n > uint64(len(v)) {
+		return 0
+	}
+	return int(n)
+}
+
+// readSegment calls fn with each record of segment v, in order.
+func readSegment(v []byte, fn func(r *segRecord) error) error {
 	if len(v) < 4 {
 		return errSegment
 	}
@@ -110,12 +125,12 @@ func readSegment(v []byte, fn func(r segRecord) error) error {
 	p := segParser{b: v[hdr : len(v)-4]}
 	count := p.uvarint()
 	off := uint64(0)
+	var r segRecord
 	for i := 0; i < int(count) && p.err == nil; i++ {
-		r := segRecord{segIndex: i}
-		r.token = p.str()
+		r.token = p.bytes()
 		r.seq = p.uvarint()
 		r.at = int64(p.u64())
-		r.class = classKey{p.str(), p.str(), p.str()}
+		r.secretID, r.flow, r.state = p.bytes(), p.bytes(), p.bytes()
 		n := p.uvarint()
 		if p.err != nil {
 			break
@@ -125,7 +140,7 @@ func readSegment(v []byte, fn func(r segRecord) error) error {
 		}
 		r.off, r.n = uint32(off), uint32(n)
 		off += n
-		if err := fn(r); err != nil {
+		if err := fn(&r); err != nil {
 			return err
 		}
 	}
@@ -161,13 +176,13 @@ func (p *segParser) u64() uint64 {
 	return v
 }
 
-func (p *segParser) str() string {
+func (p *segParser) bytes() []byte {
 	n := p.uvarint()
 	if p.err != nil || n > uint64(len(p.b)) {
 		p.err = errSegment
-		return ""
+		return nil
 	}
-	s := string(p.b[:n])
+	s := p.b[:n:n]
 	p.b = p.b[n:]
 	return s
 }

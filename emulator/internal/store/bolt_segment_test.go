@@ -215,15 +215,15 @@ func TestReadSegmentBounds(t *testing.T) {
 	w.add("TOKEN2", 8, 100, classKey{"A", "web", StatePending}, []byte(`{"token":"TOKEN2"}`))
 	good := append([]byte(nil), w.bytes()...)
 	var got []segRecord
-	if err := readSegment(good, func(r segRecord) error { got = append(got, r); return nil }); err != nil || len(got) != 2 {
+	if err := readSegment(good, func(r *segRecord) error { got = append(got, *r); return nil }); err != nil || len(got) != 2 {
 		t.Fatalf("good segment: %v %+v", err, got)
 	}
-	if r := got[1]; r.token != "TOKEN2" || r.seq != 8 || r.at != 100 || string(good[r.off:r.off+r.n]) != `{"token":"TOKEN2"}` {
+	if r := got[1]; string(r.token) != "TOKEN2" || r.seq != 8 || r.at != 100 || string(good[r.off:r.off+r.n]) != `{"token":"TOKEN2"}` {
 		t.Errorf("second record: %+v", r)
 	}
 	for cut := range len(good) {
 		bad := good[:cut]
-		_ = readSegment(bad, func(r segRecord) error {
+		_ = readSegment(bad, func(r *segRecord) error {
 			if uint64(r.off)+uint64(r.n) > uint64(len(bad)) {
 				t.Fatalf("cut at %d: a body outside the value", cut)
 			}
@@ -232,7 +232,7 @@ func TestReadSegmentBounds(t *testing.T) {
 	}
 	flipped := append([]byte(nil), good...)
 	binary.BigEndian.PutUint32(flipped[len(flipped)-4:], uint32(len(flipped)))
-	if err := readSegment(flipped, func(segRecord) error { return nil }); !errors.Is(err, errSegment) {
+	if err := readSegment(flipped, func(*segRecord) error { return nil }); !errors.Is(err, errSegment) {
 		t.Errorf("header offset past the end: %v", err)
 	}
 }
