@@ -553,7 +553,11 @@ func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 		if err != nil {
 			return 0, nil, err, nil
 		}
-		w.put(token, l.seq, l.at, classKey{s.SecretID, s.Flow, s.State}, enc)
+		// A read through Update (a flow's Get that found nothing to
+		// change) writes nothing.
+		if !bytes.Equal(enc, data) {
+			w.put(token, l.seq, l.at, classKey{s.SecretID, s.Flow, s.State}, enc)
+		}
 		out = s
 		return 0, nil, nil, nil
 	})

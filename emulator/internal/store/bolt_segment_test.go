@@ -236,3 +236,31 @@ func TestReadSegmentBounds(t *testing.T) {
 		t.Errorf("header offset past the end: %v", err)
 	}
 }
+
+// TestBoltUpdateUnchanged: an Update whose fn changes nothing writes no
+// segment; one that changes something does.
+func TestBoltUpdateUnchanged(t *testing.T) {
+	b := openBoltT(t, t.TempDir(), 0)
+	if err := b.Create(full("U1", t0)); err != nil {
+		t.Fatal(err)
+	}
+	before := b.nextSeg
+	if _, err := b.Update("U1", func(*Session) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.RLock()
+	l := b.index["U1"]
+	b.mu.RUnlock()
+	if l.seg != before-1 {
+		t.Errorf("an unchanged session moved to segment %d (was in %d)", l.seg, before-1)
+	}
+	if _, err := b.Update("U1", func(s *Session) error { s.Polls++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.RLock()
+	l = b.index["U1"]
+	b.mu.RUnlock()
+	if l.seg == before-1 {
+		t.Error("a changed session was not written")
+	}
+}
