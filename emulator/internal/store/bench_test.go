@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -82,6 +83,18 @@ func BenchmarkOpenBolt(b *testing.B) {
 		}
 	}
 	st.Close()
+	// The memory an open store keeps per session (index, order, counts).
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	st, err = OpenBolt(dir, 0, testCodec{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&m1)
+	perSession := float64(m1.HeapAlloc-m0.HeapAlloc) / n
+	st.Close()
 	b.ResetTimer()
 	for b.Loop() {
 		st, err := OpenBolt(dir, 0, testCodec{})
@@ -93,4 +106,5 @@ func BenchmarkOpenBolt(b *testing.B) {
 		}
 		st.Close()
 	}
+	b.ReportMetric(perSession, "heap-B/session")
 }
