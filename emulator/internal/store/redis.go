@@ -73,7 +73,7 @@ const (
 // Redis is a Store kept in Valkey or Redis, shared by every emulator
 // replica that uses the same engine and prefix. Sessions are JSON values
 // (as in bbolt) with the flow's lifetime as their TTL; a sorted set keeps
-// them in creation order (a sequence, as bbolt's order bucket: the
+// them in creation order (a sequence, as the bbolt store keeps: the
 // emulator's clock can be set back) and a hash their creation times for
 // EvictBefore. Create is one script (atomic with capacity eviction),
 // Update is optimistic (WATCH/MULTI, retried when another replica wrote the
