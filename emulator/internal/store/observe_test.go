@@ -53,12 +53,9 @@ func TestStoreObserverAndWalk(t *testing.T) {
 		if _, isBolt := s.(*Bolt); isBolt != (rec.writes >= 6) {
 			t.Errorf("%d write latencies reported (disk store: %v)", rec.writes, isBolt)
 		}
-		// The local stores walk from their newest end (listings cost
-		// O(limit)); the shared one lists through List.
+		// Every store walks from its newest end (listings cost
+		// O(limit)).
 		walker, ok := s.(NewestWalker)
-		if _, shared := s.(*Redis); shared {
-			return
-		}
 		if !ok {
 			t.Fatalf("%T does not walk from its newest end (NewestWalker)", s)
 		}
@@ -207,4 +204,34 @@ func TestBoltGroupCommit(t *testing.T) {
 	if n := len(b.List(Filter{})); n != writers*each || b.Len() != n {
 		t.Errorf("reopened: %d sessions (Len %d), want %d", n, b.Len(), writers*each)
 	}
+}
+
+// TestWalkNewestPages: a walk over more sessions than one page of the
+// shared store's reads hands out every session once, newest first, and a
+// walk stopped early stops at once.
+func TestWalkNewestPages(t *testing.T) {
+	forEach(t, 0, func(t *testing.T, s Store) {
+		const n = 300
+		for i := range n {
+			if err := s.Create(pending(fmt.Sprintf("P%03d", i), "A", t0.Add(time.Duration(i)*time.Second))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		walker := s.(NewestWalker)
+		var got []string
+		walker.WalkNewest(func(x *Session) bool { got = append(got, x.Token); return true })
+		if len(got) != n {
+			t.Fatalf("walked %d sessions, want %d", len(got), n)
+		}
+		for i, tok := range got {
+			if want := fmt.Sprintf("P%03d", n-1-i); tok != want {
+				t.Fatalf("walk[%d] = %s, want %s", i, tok, want)
+			}
+		}
+		got = got[:0]
+		walker.WalkNewest(func(x *Session) bool { got = append(got, x.Token); return len(got) < 20 })
+		if len(got) != 20 || got[19] != fmt.Sprintf("P%03d", n-20) {
+			t.Errorf("a walk stopped at 20: %d sessions, last %v", len(got), got[len(got)-1:])
+		}
+	})
 }

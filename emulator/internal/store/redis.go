@@ -650,27 +650,81 @@ func (r *Redis) walk(ctx context.Context, visit func(token string, data []byte))
 	var gone []string
 	for start := 0; start < len(tokens); start += redisBatch {
 		batch := tokens[start:min(start+redisBatch, len(tokens))]
-		keys := make([]any, len(batch))
-		for i, t := range batch {
-			keys[i] = r.sess + t
+		if _, err := r.values(ctx, batch, &gone, func(i int, v []byte) bool { visit(batch[i], v); return true }); err != nil {
+			return err
 		}
-		vals, err := redis.ByteSlices(r.do(ctx, "MGET", keys...))
+	}
+	return r.dropExpired(ctx, gone)
+}
+
+// values reads the sessions of tokens (one MGET) and calls visit with each
+// one still there, in order, until it returns false (more is then false);
+// the tokens whose session expired are added to gone.
+func (r *Redis) values(ctx context.Context, tokens []string, gone *[]string, visit func(i int, data []byte) bool) (more bool, err error) {
+	keys := make([]any, len(tokens))
+	for i, t := range tokens {
+		keys[i] = r.sess + t
+	}
+	vals, err := redis.ByteSlices(r.do(ctx, "MGET", keys...))
+	if err != nil {
+		return false, r.fail(err)
+	}
+	for i, v := range vals {
+		if v == nil {
+			*gone = append(*gone, tokens[i])
+			continue
+		}
+		if !visit(i, v) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// dropExpired removes from the order set the tokens whose session expired.
+func (r *Redis) dropExpired(ctx context.Context, gone []string) error {
+	if len(gone) == 0 {
+		return nil
+	}
+	_, err := r.remove(ctx, gone)
+	return err
+}
+
+// WalkNewest implements NewestWalker: it reads the creation order from its
+// newest end a page at a time (16 tokens first, then more, up to
+// redisBatch), so that the newest N cost O(N) round trips' worth of data,
+// not the whole list. Pages follow the order's scores, not positions, so
+// that sessions other replicas create meanwhile do not shift them. An
+// engine failure ends the walk (and makes the store unavailable).
+func (r *Redis) WalkNewest(fn func(*Session) bool) {
+	ctx, cancel := r.walkCtx()
+	defer cancel()
+	var gone []string
+	defer func() { _ = r.dropExpired(ctx, gone) }()
+	upper, page := "+inf", 16
+	for {
+		reply, err := redis.Strings(r.do(ctx, "ZREVRANGEBYSCORE", r.kIdx, upper, "-inf", "WITHSCORES", "LIMIT", 0, page))
 		if err != nil {
-			return r.fail(err)
+			r.fail(err)
+			return
 		}
-		for i, v := range vals {
-			if v == nil {
-				gone = append(gone, batch[i])
-				continue
-			}
-			visit(batch[i], v)
+		tokens := make([]string, 0, len(reply)/2)
+		for i := 0; i+1 < len(reply); i += 2 {
+			tokens = append(tokens, reply[i])
 		}
+		if len(tokens) == 0 {
+			return
+		}
+		more, err := r.values(ctx, tokens, &gone, func(_ int, data []byte) bool {
+			s, err := decodeSession(r.cfg.Codec, data)
+			return err != nil || fn(s)
+		})
+		if err != nil || !more || len(tokens) < page {
+			return
+		}
+		upper = "(" + reply[len(reply)-1]
+		page = min(page*4, redisBatch)
 	}
-	if len(gone) > 0 {
-		_, err := r.remove(ctx, gone)
-		return err
-	}
-	return nil
 }
 
 // List implements Store. An engine failure lists nothing (and makes the
