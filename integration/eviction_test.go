@@ -2,6 +2,7 @@ package integration
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -42,10 +43,10 @@ func TestEvictionVisible(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tg, logs := tc.tg(t)
 			c := goClient(tg, credMain)
-			var toks []string
+			var toks, pages []string
 			for i := 0; i < max+2; i++ {
-				tok, _ := apply(t, c, map[string]any{"Extra": "evict"})
-				toks = append(toks, tok)
+				tok, page := apply(t, c, map[string]any{"Extra": "evict"})
+				toks, pages = append(toks, tok), append(pages, page)
 			}
 			for i, tok := range toks {
 				_, err := call(c, "GetWebVerificationResultIntl", map[string]any{"BizToken": tok})
@@ -67,6 +68,26 @@ func TestEvictionVisible(t *testing.T) {
 			var e *tcerr.TencentCloudSDKError
 			if !errors.As(err, &e) || e.Code != "InvalidParameterValue.BizTokenIllegal" || strings.Contains(e.Message, "EMULATOR_MAX_SESSIONS") {
 				t.Errorf("a token that never existed answered %v, want BizTokenIllegal with the documented message", err)
+			}
+
+			// The browser sees it too: the evicted session's page says the
+			// emulator removed it (410), a link that never existed is 404.
+			for _, pg := range []struct {
+				url, title string
+				status     int
+			}{
+				{pages[0], "Verification removed by the emulator", http.StatusGone},
+				{strings.Replace(pages[0], toks[0], "5C4A7E1F-0B7D-4C52-9F3A-2D1E0C9B8A77", 1), "Verification not found", http.StatusNotFound},
+			} {
+				resp, err := http.Get(pg.url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+				resp.Body.Close()
+				if resp.StatusCode != pg.status || !strings.Contains(string(body), pg.title) {
+					t.Errorf("GET %s: %d, want %d with %q", pg.url, resp.StatusCode, pg.status, pg.title)
+				}
 			}
 
 			var list struct{ Total, Evicted int }

@@ -85,7 +85,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := h.svc.Lookup(token)
 	if err != nil {
-		h.sessionError(w, r, err)
+		h.sessionError(w, r, token, err)
 		return
 	}
 	step := q.Get("step")
@@ -104,7 +104,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	}
 	if get {
 		if v, err = h.svc.OpenPage(token); err != nil {
-			h.sessionError(w, r, err)
+			h.sessionError(w, r, token, err)
 			return
 		}
 		if v.Status != faceid.StatusPending {
@@ -166,7 +166,7 @@ func (h *handler) shortcut(w http.ResponseWriter, r *http.Request, token, raw st
 		}
 		return
 	case err != nil:
-		h.sessionError(w, r, err)
+		h.sessionError(w, r, token, err)
 		return
 	}
 	if !toMerchant(w, v.Web.RedirectURL, token) {
@@ -196,7 +196,7 @@ func (h *handler) step(w http.ResponseWriter, r *http.Request) {
 	}
 	v, err := h.svc.Lookup(token)
 	if err != nil {
-		h.sessionError(w, r, err)
+		h.sessionError(w, r, token, err)
 		return
 	}
 	h.log.Debug("page step", "token", token, "step", step, "code", f.Get("code"), "status", v.Status)
@@ -258,7 +258,7 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 		seeOther(w, r, token, stepResult)
 		return
 	case err != nil:
-		h.sessionError(w, r, err)
+		h.sessionError(w, r, token, err)
 		return
 	}
 	switch {
@@ -276,10 +276,10 @@ func (h *handler) attempt(w http.ResponseWriter, r *http.Request, v faceid.View,
 }
 
 // sessionError renders the page for an error of the session API.
-func (h *handler) sessionError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *handler) sessionError(w http.ResponseWriter, r *http.Request, token string, err error) {
 	switch {
 	case errors.Is(err, faceid.ErrNotFound):
-		h.renderError(w, r, http.StatusNotFound, "notfound")
+		h.notFound(w, r, fallbackLanguage, token)
 	case isUnknownCode(err):
 		h.renderError(w, r, http.StatusBadRequest, "badcode")
 	default:
@@ -310,6 +310,18 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, d *
 // take the language from). kind selects error.<kind>.title/lead.
 func (h *handler) renderError(w http.ResponseWriter, r *http.Request, status int, kind string) {
 	h.renderErrorIn(w, r, fallbackLanguage, status, kind)
+}
+
+// notFound renders the page of a token the emulator does not know. A token
+// the store evicted to stay within EMULATOR_MAX_SESSIONS gets a page saying
+// so (410 Gone), so that a load test's lost session does not look like a
+// broken link.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request, lang, token string) {
+	if h.hub != nil && h.hub.WasEvicted(token) {
+		h.renderErrorIn(w, r, lang, http.StatusGone, "evicted")
+		return
+	}
+	h.renderErrorIn(w, r, lang, http.StatusNotFound, "notfound")
 }
 
 // renderErrorIn renders an error page in lang (the simulator page knows

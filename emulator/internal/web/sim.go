@@ -131,7 +131,7 @@ func (h *handler) simulator(w http.ResponseWriter, r *http.Request) {
 		// this request shows its result.
 		opened, err := h.hub.Open(token)
 		if err != nil {
-			h.simError(w, r, lang, err)
+			h.simError(w, r, lang, token, err)
 			return
 		}
 		if sess = opened; f.Status(sess) == flow.StatusCompleted {
@@ -171,12 +171,12 @@ func (h *handler) simSession(w http.ResponseWriter, r *http.Request, lang, token
 	}
 	sess, err := h.hub.Get(token)
 	if err != nil {
-		h.simError(w, r, lang, err)
+		h.simError(w, r, lang, token, err)
 		return nil, nil, catalog.Flow{}, false
 	}
 	f, err := h.hub.FlowOf(sess)
 	if err != nil {
-		h.simError(w, r, lang, err)
+		h.simError(w, r, lang, token, err)
 		return nil, nil, catalog.Flow{}, false
 	}
 	table, ok := flow.SDKTable(f.Kind())
@@ -226,7 +226,7 @@ func (h *handler) simPost(w http.ResponseWriter, r *http.Request) {
 		// Completed meanwhile (or expired): the page says so.
 		simSeeOther(w, token, lang, "")
 	case err != nil:
-		h.simError(w, r, lang, err)
+		h.simError(w, r, lang, token, err)
 	default:
 		simSeeOther(w, token, lang, "result")
 	}
@@ -246,10 +246,10 @@ func simSeeOther(w http.ResponseWriter, token, lang, view string) {
 }
 
 // simError renders the page for an error of the session API.
-func (h *handler) simError(w http.ResponseWriter, r *http.Request, lang string, err error) {
+func (h *handler) simError(w http.ResponseWriter, r *http.Request, lang, token string, err error) {
 	switch {
 	case errors.Is(err, flow.ErrNotFound):
-		h.renderErrorIn(w, r, lang, http.StatusNotFound, "notfound")
+		h.notFound(w, r, lang, token)
 	case errors.Is(err, flow.ErrUnknownCode), errors.Is(err, flow.ErrInvalid), errors.Is(err, flow.ErrUnknownScenario):
 		h.log.Debug("sdk simulator: completion refused", "err", err)
 		h.renderErrorIn(w, r, lang, http.StatusBadRequest, "badcode")
