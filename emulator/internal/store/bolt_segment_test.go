@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -262,5 +263,41 @@ func TestBoltUpdateUnchanged(t *testing.T) {
 	b.mu.RUnlock()
 	if l.seg == before-1 {
 		t.Error("a changed session was not written")
+	}
+}
+
+// TestBoltFileBoundedAtCap: at the cap, evicted sessions' segments are
+// deleted and their pages reused, so the file stops growing however many
+// sessions go through it.
+func TestBoltFileBoundedAtCap(t *testing.T) {
+	dir := t.TempDir()
+	b := openBoltT(t, dir, 1000)
+	size := func() int64 {
+		st, err := os.Stat(filepath.Join(dir, "sessions.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	var plateau int64
+	for round := range 5 {
+		for i := range 20_000 / 24 {
+			var ss []*Session
+			for j := range 24 {
+				n := round*20_000 + i*24 + j
+				ss = append(ss, pending(fmt.Sprintf("C%07d", n), "A", t0.Add(time.Duration(n)*time.Millisecond)))
+			}
+			createTogether(t, b, ss...)
+		}
+		if round == 0 {
+			plateau = size()
+			continue
+		}
+		if s := size(); s > plateau*3/2 {
+			t.Fatalf("after %d sessions at a cap of 1000 the file is %d bytes, after 20 000 it was %d", (round+1)*20_000, s, plateau)
+		}
+	}
+	if b.Len() != 1000 {
+		t.Errorf("Len %d, want 1000", b.Len())
 	}
 }
