@@ -301,3 +301,22 @@ func TestBoltFileBoundedAtCap(t *testing.T) {
 		t.Errorf("Len %d, want 1000", b.Len())
 	}
 }
+
+// FuzzReadSegment: any bytes read as a segment (a damaged file) give
+// records whose bodies lie within the value, or an error; never a panic.
+func FuzzReadSegment(f *testing.F) {
+	var w segmentWriter
+	w.add("TOKEN", 7, 99, classKey{"A", "web", StatePending}, []byte(`{"token":"TOKEN"}`))
+	w.add("T2", 1<<40, -5, classKey{"", "ocr", StateCompleted}, nil)
+	f.Add(append([]byte(nil), w.bytes()...))
+	f.Add([]byte{0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		_ = segmentCount(v)
+		_ = readSegment(v, func(r *segRecord) error {
+			if uint64(r.off)+uint64(r.n) > uint64(len(v)) {
+				t.Fatalf("a body outside the value: %d+%d > %d", r.off, r.n, len(v))
+			}
+			return nil
+		})
+	})
+}
