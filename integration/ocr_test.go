@@ -31,13 +31,21 @@ import (
 
 const ocrVersion = "2018-11-19"
 
-// testImage encodes a small picture (shade varies it, so that each one has
-// its own hash) in the named format.
+// testImage encodes a 256*256 picture, the smallest inside every
+// documented pixel range (ApplyCardVerificationExternal's is 256*256 to
+// 4096*4096), in the named format; shade varies it, so that each one has
+// its own hash.
 func testImage(t testing.TB, format string, shade uint8) []byte {
 	t.Helper()
-	img := image.NewPaletted(image.Rect(0, 0, 32, 20), color.Palette{color.Gray{shade}, color.White})
-	for x := 0; x < 32; x += 3 {
-		img.SetColorIndex(x, x%20, 1)
+	return sizedImage(t, format, shade, 256, 256)
+}
+
+// sizedImage encodes a w*h picture in the named format.
+func sizedImage(t testing.TB, format string, shade uint8, w, h int) []byte {
+	t.Helper()
+	img := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{color.Gray{shade}, color.White})
+	for x := 0; x < w; x += 3 {
+		img.SetColorIndex(x, x%h, 1)
 	}
 	var b bytes.Buffer
 	var err error
@@ -194,6 +202,62 @@ func TestOCRImageTooLarge(t *testing.T) {
 	})
 	if code := sdkCode(err); code != "FailedOperation.ImageSizeTooLarge" || !strings.Contains(err.Error(), "2 MB") {
 		t.Fatalf("%v, want FailedOperation.ImageSizeTooLarge naming 2 MB", err)
+	}
+}
+
+// TestOCRImagePixels: through the Go SDK, a picture outside the pixel
+// range an action documents (spec/ocr-2018-11-19.rules.json) gets the code
+// the rules name for it, with the measured size and the range; one at the
+// bounds is answered. Base64 and URL pictures alike.
+func TestOCRImagePixels(t *testing.T) {
+	tg := inProcess(t, emulator.Options{})
+	c := goClient(tg, credMain)
+	small := sizedImage(t, "png", 3, 19, 20)
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/small.png" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(small)
+	}))
+	t.Cleanup(files.Close)
+	b64 := func(format string, w, h int) string {
+		return base64.StdEncoding.EncodeToString(sizedImage(t, format, 5, w, h))
+	}
+	card := func(params map[string]any) map[string]any { // with the required members
+		params["Nationality"], params["CardType"] = "IDN", "ID_CARD"
+		return params
+	}
+	for _, tc := range []struct {
+		name, action string
+		params       map[string]any
+		wantCode     string // "" = answered
+		wantText     string
+	}{
+		{"apply 255*256", "ApplyCardVerificationExternal", card(map[string]any{"ImageBase64Front": b64("png", 255, 256)}),
+			"InvalidParameter.EngineImageDecodeFailed", "is 255*256 pixels; supported: between 256*256 and 4096*4096 pixels"},
+		{"apply 256*256", "ApplyCardVerificationExternal", card(map[string]any{"ImageBase64Front": b64("png", 256, 256)}), "", ""},
+		{"apply 4097*256", "ApplyCardVerificationExternal", card(map[string]any{"ImageBase64Front": b64("jpeg", 4097, 256)}),
+			"FailedOperation.ImageSizeTooLarge", "is 4097*256 pixels"},
+		{"apply head, png 2001*256", "ApplyCardVerificationExternal", card(map[string]any{"ImageBase64Front": b64("png", 2001, 256), "ReturnHeadImage": true}),
+			"FailedOperation.ImageSizeTooLarge", "between 64*64 and 2000*2000 pixels (ReturnHeadImage true)"},
+		{"extract 19*20 by URL", "ExtractDocMulti", map[string]any{"ImageUrl": files.URL + "/small.png"},
+			"FailedOperation.ImageDecodeFailed", "`ImageUrl` is 19*20 pixels; supported: between 20*20 and 10000*10000 pixels"},
+		{"extract 20*10000", "ExtractDocMulti", map[string]any{"ImageBase64": b64("png", 20, 10000)}, "", ""},
+		{"indonesia head, jpeg 4000*64", "RecognizeIndonesiaIDCardOCR", map[string]any{"ImageBase64": b64("jpeg", 4000, 64), "ReturnHeadImage": true}, "", ""},
+		{"indonesia head, 64*63", "RecognizeIndonesiaIDCardOCR", map[string]any{"ImageBase64": b64("png", 64, 63), "ReturnHeadImage": true},
+			"FailedOperation.ImageDecodeFailed", "is 64*63 pixels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := callService(c, "ocr", ocrVersion, tc.action, tc.params)
+			switch {
+			case tc.wantCode == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.wantCode == "":
+			case sdkCode(err) != tc.wantCode || !strings.Contains(err.Error(), tc.wantText):
+				t.Errorf("%v, want %s saying %q", err, tc.wantCode, tc.wantText)
+			}
+		})
 	}
 }
 

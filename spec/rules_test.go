@@ -3,10 +3,14 @@ package spec
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/faceid-emulator/faceid-emulator/catalog"
 )
 
 // TestRules: every rule of every embedded rules file sits on a member of a
@@ -35,6 +39,7 @@ func TestRules(t *testing.T) {
 						t.Errorf("%s is not sent by any action's request", obj.Name)
 					}
 					checkRule(t, m, m.Rule)
+					checkPixels(t, svc, obj, m.Rule)
 				})
 			}
 		}
@@ -63,7 +68,7 @@ func checkRule(t *testing.T, m *Member, r *Rule) {
 	if r.Doc == "" {
 		t.Error("doc is empty")
 	}
-	if r.Enum == nil && r.Min == nil && r.Max == nil && r.MaxLength == 0 && r.MaxBytes == 0 && r.Format == "" && r.Default == nil && r.Image == nil {
+	if r.Enum == nil && r.Min == nil && r.Max == nil && r.MaxLength == 0 && r.MaxBytes == 0 && r.Format == "" && r.Default == nil && r.Image == nil && r.Pixels == nil {
 		t.Error("rule states no constraint")
 	}
 	if r.Image != nil {
@@ -119,6 +124,73 @@ func checkRule(t *testing.T, m *Member, r *Rule) {
 				t.Errorf("default %v outside [min, max]", d)
 			}
 		}
+	}
+}
+
+// checkPixels: a pixel range quotes its bounds and answers with codes the
+// actions sending the object document (the parser checked its shape).
+func checkPixels(t *testing.T, svc *Service, obj *Object, r *Rule) {
+	p := r.Pixels
+	if p == nil {
+		return
+	}
+	for _, n := range append([]int{p.MinSide, p.MaxSide}, slices.Collect(maps.Values(p.MaxSideByFormat))...) {
+		if !strings.Contains(r.Doc, fmt.Sprint(n)) {
+			t.Errorf("pixels bound %d is not in the quoted doc %q", n, r.Doc)
+		}
+	}
+	for _, a := range svc.Actions {
+		if a.Input != obj {
+			continue
+		}
+		for _, code := range []string{p.TooSmall, p.TooLarge} {
+			if catalog.DocumentedFor(a.Name, code) != code {
+				t.Errorf("pixels code %s is not documented for %s", code, a.Name)
+			}
+		}
+	}
+}
+
+// TestPixelRuleChecked: a pixel range that cannot apply as written is
+// refused when the spec is read, naming the rule.
+func TestPixelRuleChecked(t *testing.T) {
+	api := `{"metadata":{"apiVersion":"v","serviceShortName":"s"},"actions":{"A":{"input":"AReq","output":"AResp"}},
+	"objects":{"AReq":{"members":[{"name":"Img","type":"string","member":"string"},{"name":"Text","type":"string","member":"string"},
+	{"name":"Flag","type":"bool","member":"bool"}]},"AResp":{"members":[]}}}`
+	image := `"image":{"source":"base64","formats":["PNG"],"maxBytes":10}`
+	codes := `"tooSmall":"X.Small","tooLarge":"X.Large"`
+	for _, tc := range []struct{ name, rules, wantErr string }{
+		{"valid", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,` + codes + `}},
+			"AReq.Flag":{"pixels":{"when":true,"minSide":2,"maxSide":9,"maxSideByFormat":{"JPEG":12},` + codes + `}}`, ""},
+		{"misspelt key", `"AReq.Img":{` + image + `,"pixels":{"minSid":2,"maxSide":9,` + codes + `}}`, "minSid"},
+		{"not an image", `"AReq.Text":{"pixels":{"minSide":2,"maxSide":9,` + codes + `}}`, "image member"},
+		{"when on an image", `"AReq.Img":{` + image + `,"pixels":{"when":true,"minSide":2,"maxSide":9,` + codes + `}}`, "image member"},
+		{"bool without when", `"AReq.Flag":{"pixels":{"minSide":2,"maxSide":9,` + codes + `}}`, "needs when"},
+		{"inverted", `"AReq.Img":{` + image + `,"pixels":{"minSide":9,"maxSide":2,` + codes + `}}`, "minSide <= maxSide"},
+		{"no codes", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9}}`, "tooSmall and tooLarge"},
+		{"unknown format", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,"maxSideByFormat":{"TIFF":12},` + codes + `}}`, "TIFF"},
+		{"format under the minimum", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,"maxSideByFormat":{"JPEG":1},` + codes + `}}`, "JPEG"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"x.api.json":      {Data: []byte(api)},
+				"x.examples.json": {Data: []byte(`{"actions":{}}`)},
+				"x.rules.json":    {Data: []byte(`{"_source_note":"n","rules":{` + tc.rules + `}}`)},
+			}
+			svc, err := parse(fsys, "x")
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if p := svc.Objects["AReq"].Members[2].Rule.Pixels; p.MaxSideFor("JPEG") != 12 || p.MaxSideFor("PNG") != 9 {
+					t.Errorf("MaxSideFor JPEG %d, PNG %d, want 12 and 9", p.MaxSideFor("JPEG"), p.MaxSideFor("PNG"))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("err = %v, want one saying %q", err, tc.wantErr)
+			}
+		})
 	}
 }
 

@@ -123,6 +123,10 @@ type Rule struct {
 	// Image marks a document image input (OCR), checked by the service
 	// that reads images rather than by the generic rules.
 	Image *ImageRule `json:"image,omitempty"`
+	// Pixels bounds the width and height of a document image: on an image
+	// member (with Image) that image's; on a bool member (with When) every
+	// image of the request while the member has that value.
+	Pixels *PixelRule `json:"pixels,omitempty"`
 	// Doc quotes where the constraint is stated.
 	Doc string `json:"doc,omitempty"`
 
@@ -177,6 +181,61 @@ type ImageRule struct {
 	Alternative string `json:"alternative,omitempty"`
 	// Required: the member or its alternative must be given.
 	Required bool `json:"required,omitempty"`
+}
+
+// PixelRule is a documented pixel range of document images ("Between
+// 256*256 and 4096*4096 pixels", "long side ... cannot exceed 4000 ...
+// Short side ... not less than 64"): the short side at least MinSide, the
+// long side at most MaxSide, so both sides within [MinSide, MaxSide].
+type PixelRule struct {
+	MinSide int `json:"minSide"`
+	MaxSide int `json:"maxSide"`
+	// MaxSideByFormat replaces MaxSide for the formats it names (JPEG,
+	// PNG, BMP, GIF): "4000 for JPG, 2000 for other formats".
+	MaxSideByFormat map[string]int `json:"maxSideByFormat,omitempty"`
+	// When is set on a bool member only: the range holds for the request's
+	// images while the member has this value ("If set to true, the image
+	// constraints are").
+	When *bool `json:"when,omitempty"`
+	// TooSmall and TooLarge are the error codes of an image outside the
+	// range, ones the action documents; CodeNote says why those when the
+	// action documents no code for that case.
+	TooSmall string `json:"tooSmall"`
+	TooLarge string `json:"tooLarge"`
+	CodeNote string `json:"codeNote,omitempty"`
+}
+
+// MaxSideFor is the largest side allowed for an image of format.
+func (p *PixelRule) MaxSideFor(format string) int {
+	if n, ok := p.MaxSideByFormat[format]; ok {
+		return n
+	}
+	return p.MaxSide
+}
+
+// pixelFormats are the picture formats a pixel range can name.
+var pixelFormats = []string{"JPEG", "PNG", "BMP", "GIF"}
+
+// check refuses a pixel range that cannot be applied as written: a
+// misplaced rule, an empty or inverted range, a format no image has, a
+// missing error code.
+func (p *PixelRule) check(m *Member, r *Rule) error {
+	switch {
+	case m.Type == "bool" && p.When == nil:
+		return errors.New("pixels on a bool member needs when")
+	case m.Type != "bool" && (r.Image == nil || p.When != nil):
+		return errors.New("pixels goes on an image member (without when) or a bool member (with when)")
+	case p.MinSide < 1 || p.MaxSide < p.MinSide:
+		return fmt.Errorf("pixels [%d, %d]: want 1 <= minSide <= maxSide", p.MinSide, p.MaxSide)
+	case p.TooSmall == "" || p.TooLarge == "":
+		return errors.New("pixels needs tooSmall and tooLarge error codes")
+	}
+	for f, n := range p.MaxSideByFormat {
+		if !slices.Contains(pixelFormats, f) || n < p.MinSide {
+			return fmt.Errorf("pixels maxSideByFormat %s: %d: want one of %v, at least minSide", f, n, pixelFormats)
+		}
+	}
+	return nil
 }
 
 // Example is one published example of an action.
@@ -334,6 +393,11 @@ func parse(fsys fs.FS, prefix string) (*Service, error) {
 			return nil, fmt.Errorf("spec %s: rule %q names no member", prefix, key)
 		}
 		r.enumTexts = enumTexts(r.Enum)
+		if r.Pixels != nil {
+			if err := r.Pixels.check(m, r); err != nil {
+				return nil, fmt.Errorf("spec %s: rule %q: %w", prefix, key, err)
+			}
+		}
 		m.Rule = r
 	}
 	for name, a := range api.Actions {

@@ -20,6 +20,12 @@ const rules = readJSON("spec/ocr-2018-11-19.rules.json").rules;
 const apiErrors = readJSON("catalog/api-errors.json");
 const TEST_TIMEOUT = 60_000;
 
+// A real 256*256 grey PNG (568 bytes, Go's image/png): the smallest picture
+// inside every pixel range the ocr actions document (ApplyCardVerificationExternal
+// wants 256*256 to 4096*4096). SMALL_JPEG_BASE64 is 8*8: too small there.
+const CARD_PNG_BASE64 =
+  "iVBORw0KGgoAAAANSUhEUgAAAQAAAAEACAAAAAB5Gfe6AAAB/0lEQVR4nOzQQQ0AMBSFsGX+RX8ZPTxQQPrfeAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QBaAHdAHoAV0AekAXgB7QzQNcAAAA//8RLQIBGNmOsAAAAABJRU5ErkJggg==";
+
 function newOcrClient(mode, cred) {
   const hp = new HttpProfile();
   hp.protocol = "http://";
@@ -49,8 +55,8 @@ function frontImage(action) {
 }
 
 // validRequest: the required members (first enum value, or a plain value)
-// and the front image as a real JPEG.
-function validRequest(action, image = SMALL_JPEG_BASE64) {
+// and the front image as a real PNG.
+function validRequest(action, image = CARD_PNG_BASE64) {
   const input = api.actions[action].input;
   const req = {};
   for (const m of api.objects[input].members) {
@@ -128,16 +134,19 @@ for (const [modeName, mode] of Object.entries(MODES)) {
       assert.equal(err.code, "FailedOperation.ImageBlur");
     });
 
-    it("the card-verification flow: auto at the first result call, or completed by the control API; another SecretId refused", { timeout: TEST_TIMEOUT }, async () => {
+    it("the card-verification flow: a picture under 256*256 refused, auto at the first result call, or completed by the control API; another SecretId refused", { timeout: TEST_TIMEOUT }, async () => {
       assert.equal(typeof client.ApplyCardVerificationExternal, "function");
       assert.equal(typeof client.GetCardVerificationExternalResult, "function");
-      const { CardVerificationToken: token } = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: SMALL_JPEG_BASE64 });
+      const tooSmall = await rejection(call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: SMALL_JPEG_BASE64 }));
+      assert.equal(tooSmall.code, "InvalidParameter.EngineImageDecodeFailed");
+      assert.match(tooSmall.message, /is 8\*8 pixels; supported: between 256\*256 and 4096\*4096 pixels/);
+      const { CardVerificationToken: token } = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: CARD_PNG_BASE64 });
       const pending = await call(client, "GetCardVerificationExternalResult", { CardVerificationToken: token });
       // No scenario for this picture: auto, done at this first result call.
       assert.equal(pending.Status, "COMPLETED");
       assert.equal(pending.CardInfo.IssuedCountry, "ARG");
       assert.equal(pending.CardInfo.PersonalNumber !== "", true, "an ID card's PersonalNumber");
-      const second = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: SMALL_JPEG_BASE64 });
+      const second = await call(client, "ApplyCardVerificationExternal", { Nationality: "ARG", CardType: "ID_CARD", ImageBase64Front: CARD_PNG_BASE64 });
       const r = await control("POST", `/_emulator/sessions/${second.CardVerificationToken}/complete`, { Status: "ABNORMAL", WarnInfo: ["RetakeSuspected"] });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.Flow, "cardverify");

@@ -3,7 +3,8 @@
 // ImageUrl, their front/back and list forms) is read as its documents say:
 // base64 decoded, a URL downloaded within the documented time and size, the
 // format detected from the bytes and checked against the documented ones,
-// the size after Base64 encoding bounded. Each image read is hashed
+// the size after Base64 encoding bounded, the pixel width and height, read
+// from the picture's header, within the documented range. Each image read is hashed
 // (SHA-256), so that a scenario can select the recognised fields by the
 // picture (match.imageSha256): no OCR model runs here.
 //
@@ -75,6 +76,7 @@ func New(cfg Config) *Images {
 // call and records the images' hashes on it.
 func (im *Images) Prepare(ctx context.Context, c *actions.Call) *catalog.Error {
 	in := c.Action.Input
+	extra := callPixelBounds(c)
 	done := map[string]bool{}
 	for _, m := range in.Members {
 		r := imageRule(m)
@@ -87,7 +89,7 @@ func (im *Images) Prepare(ctx context.Context, c *actions.Call) *catalog.Error {
 			urlName, b64Name = r.Alternative, m.Name
 		}
 		done[r.Alternative] = true
-		hashes, err := im.readPair(ctx, c, in, urlName, b64Name, r.Required)
+		hashes, err := im.readPair(ctx, c, in, urlName, b64Name, r.Required, extra)
 		if err != nil {
 			return err
 		}
@@ -106,7 +108,7 @@ func imageRule(m *spec.Member) *spec.ImageRule {
 // readPair reads the image given by urlName or b64Name (either may be ""
 // when the action has only one form); the URL wins when both are given,
 // as the documents say.
-func (im *Images) readPair(ctx context.Context, c *actions.Call, in *spec.Object, urlName, b64Name string, required bool) ([]string, *catalog.Error) {
+func (im *Images) readPair(ctx context.Context, c *actions.Call, in *spec.Object, urlName, b64Name string, required bool, extra []pixelBound) ([]string, *catalog.Error) {
 	var urls, b64s []string
 	if urlName != "" {
 		urls = nonEmpty(c.Strings(urlName))
@@ -124,7 +126,7 @@ func (im *Images) readPair(ctx context.Context, c *actions.Call, in *spec.Object
 			if err != nil {
 				return nil, err
 			}
-			h, err := checkImage(action, data, m.Rule.Image, itemName(urlName, i, len(urls)))
+			h, err := checkImage(action, data, m.Rule, extra, itemName(urlName, i, len(urls)))
 			if err != nil {
 				return nil, err
 			}
@@ -141,7 +143,7 @@ func (im *Images) readPair(ctx context.Context, c *actions.Call, in *spec.Object
 			if err != nil {
 				return nil, decodeFailed(action, name, "it is not valid base64 (standard alphabet, padded, no data: prefix)")
 			}
-			h, cerr := checkImage(action, data, m.Rule.Image, name)
+			h, cerr := checkImage(action, data, m.Rule, extra, name)
 			if cerr != nil {
 				return nil, cerr
 			}
@@ -164,9 +166,10 @@ func itemName(name string, i, n int) string {
 	return name
 }
 
-// checkImage checks the bytes of one image against its rule and returns
-// their hex SHA-256.
-func checkImage(action string, data []byte, r *spec.ImageRule, name string) (string, *catalog.Error) {
+// checkImage checks the bytes of one image against its member's rule and
+// the call's pixel ranges (extra) and returns their hex SHA-256.
+func checkImage(action string, data []byte, rule *spec.Rule, extra []pixelBound, name string) (string, *catalog.Error) {
+	r := rule.Image
 	if len(data) == 0 {
 		return "", decodeFailed(action, name, "the image is empty")
 	}
@@ -180,6 +183,9 @@ func checkImage(action string, data []byte, r *spec.ImageRule, name string) (str
 			what = "a " + format
 		}
 		return "", decodeFailed(action, name, fmt.Sprintf("it is %s; supported: %v", what, r.Formats))
+	}
+	if err := checkPixels(action, name, format, data, rule.Pixels, extra); err != nil {
+		return "", err
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
