@@ -87,7 +87,9 @@ func isObject(v any) bool {
 }
 
 // TestOCRImages: every outcome of the table has its sample picture, a PNG
-// the document actions accept, and no two pictures are the same.
+// the document actions accept (406*256 pixels: within every documented
+// pixel range, ApplyCardVerificationExternal's 256*256 minimum included),
+// and no two pictures are the same.
 func TestOCRImages(t *testing.T) {
 	seen := map[string]string{}
 	check := func(name string) {
@@ -96,8 +98,13 @@ func TestOCRImages(t *testing.T) {
 			t.Errorf("no sample picture %s.png", name)
 			return
 		}
-		if _, err := png.Decode(bytes.NewReader(b)); err != nil {
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
 			t.Errorf("%s.png: %v", name, err)
+			return
+		}
+		if sz := img.Bounds().Size(); sz.X != 406 || sz.Y != 256 {
+			t.Errorf("%s.png is %d*%d pixels, want 406*256", name, sz.X, sz.Y)
 		}
 		sum := sha256.Sum256(b)
 		h := hex.EncodeToString(sum[:])
