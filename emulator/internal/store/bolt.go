@@ -202,8 +202,8 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 	gone := map[string]uint64{}
 	var stale [][]byte
 	if err := gb.ForEach(func(k, v []byte) error {
-		if q := binary.BigEndian.Uint64(v); q >= b.floor && len(v) == 8 {
-			gone[string(k)] = q
+		if len(v) == 8 && binary.BigEndian.Uint64(v) >= b.floor {
+			gone[string(k)] = binary.BigEndian.Uint64(v)
 		} else {
 			stale = append(stale, k)
 		}
@@ -226,6 +226,9 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 		}
 		records += segmentCount(getSegment(segs, binary.BigEndian.Uint64(k)))
 	}
+	// shadowed lists, for each gone token, the segments holding a record
+	// it keeps dead.
+	shadowed := map[string][]uint64{}
 	b.index = make(map[string]loc, records)
 	b.order = make([]orderEntry, 0, records)
 	var last classKey
@@ -237,7 +240,11 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 			if r.seq >= b.nextSeq {
 				b.nextSeq = r.seq + 1
 			}
-			if q, ok := gone[string(r.token)]; r.seq < b.floor || ok && r.seq <= q {
+			if r.seq < b.floor {
+				return nil
+			}
+			if q, ok := gone[string(r.token)]; ok && r.seq <= q {
+				shadowed[string(r.token)] = append(shadowed[string(r.token)], seg)
 				return nil
 			}
 			if len(b.classes) == 0 || string(r.secretID) != last.secretID || string(r.flow) != last.flow || string(r.state) != last.state {
@@ -276,6 +283,15 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 	for _, k := range dead {
 		if err := segs.DeleteBucket(k); err != nil {
 			return err
+		}
+	}
+	// A gone token is kept only while a segment still holds a record it
+	// keeps dead, so that resets do not pile them up across restarts.
+	for t := range gone {
+		if !slices.ContainsFunc(shadowed[t], func(seg uint64) bool { return b.live[seg] > 0 }) {
+			if err := gb.Delete([]byte(t)); err != nil {
+				return err
+			}
 		}
 	}
 	byCreation := func(x, y orderEntry) int { return compareSeq(x.seq, y.seq) }

@@ -320,3 +320,39 @@ func FuzzReadSegment(f *testing.F) {
 		})
 	})
 }
+
+// TestBoltGonePruned: a token deleted out of creation order is recorded
+// only while a segment still holds a record of it; once its segments are
+// gone, reopening the file drops the record.
+func TestBoltGonePruned(t *testing.T) {
+	dir := t.TempDir()
+	b := openBoltT(t, dir, 0)
+	createTogether(t, b, pending("A1", "keep", t0), pending("A2", "drop", t0.Add(time.Second)))
+	if n := b.Delete(Filter{SecretID: "drop"}); n != 1 {
+		t.Fatalf("Delete = %d", n)
+	}
+	gone := func() (keys []string) {
+		_ = b.db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketGone).ForEach(func(k, _ []byte) error { keys = append(keys, string(k)); return nil })
+		})
+		return keys
+	}
+	if g := gone(); !reflect.DeepEqual(g, []string{"A2"}) {
+		t.Fatalf("gone after the delete: %v, want [A2]", g)
+	}
+	b = reopen(t, b, dir, 0)
+	if g := gone(); !reflect.DeepEqual(g, []string{"A2"}) {
+		t.Fatalf("gone after a reopen, A1 still beside A2's record: %v, want [A2]", g)
+	}
+	// A1 moves to a new segment: the old one, A2's, is deleted.
+	if _, err := b.Update("A1", func(s *Session) error { s.Polls++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	b = reopen(t, b, dir, 0)
+	if g := gone(); len(g) != 0 {
+		t.Errorf("gone after A2's segment went: %v, want none", g)
+	}
+	if got := tokens(b.List(Filter{})); !reflect.DeepEqual(got, []string{"A1"}) {
+		t.Errorf("sessions: %v, want [A1]", got)
+	}
+}
