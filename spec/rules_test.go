@@ -139,6 +139,11 @@ func checkPixels(t *testing.T, svc *Service, obj *Object, r *Rule) {
 			t.Errorf("pixels bound %d is not in the quoted doc %q", n, r.Doc)
 		}
 	}
+	// "5 MB", "5M": a byte bound is quoted in MiB.
+	if mib := fmt.Sprint(p.MaxBytes >> 20); p.MaxBytes > 0 && p.MaxBytes != p.MaxBytes>>20<<20 ||
+		p.MaxBytes > 0 && !strings.Contains(r.Doc, mib+"M") && !strings.Contains(r.Doc, mib+" MB") {
+		t.Errorf("pixels maxBytes %d is not a size in MiB that the quoted doc %q states", p.MaxBytes, r.Doc)
+	}
 	for _, a := range svc.Actions {
 		if a.Input != obj {
 			continue
@@ -161,7 +166,7 @@ func TestPixelRuleChecked(t *testing.T) {
 	codes := `"tooSmall":"X.Small","tooLarge":"X.Large"`
 	for _, tc := range []struct{ name, rules, wantErr string }{
 		{"valid", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,` + codes + `}},
-			"AReq.Flag":{"pixels":{"when":true,"minSide":2,"maxSide":9,"maxSideByFormat":{"JPEG":12},` + codes + `}}`, ""},
+			"AReq.Flag":{"pixels":{"when":true,"minSide":2,"maxSide":9,"maxSideByFormat":{"JPEG":12},"maxBytes":100,` + codes + `}}`, ""},
 		{"misspelt key", `"AReq.Img":{` + image + `,"pixels":{"minSid":2,"maxSide":9,` + codes + `}}`, "minSid"},
 		{"not an image", `"AReq.Text":{"pixels":{"minSide":2,"maxSide":9,` + codes + `}}`, "image member"},
 		{"when on an image", `"AReq.Img":{` + image + `,"pixels":{"when":true,"minSide":2,"maxSide":9,` + codes + `}}`, "image member"},
@@ -169,6 +174,7 @@ func TestPixelRuleChecked(t *testing.T) {
 		{"inverted", `"AReq.Img":{` + image + `,"pixels":{"minSide":9,"maxSide":2,` + codes + `}}`, "minSide <= maxSide"},
 		{"no codes", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9}}`, "tooSmall and tooLarge"},
 		{"unknown format", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,"maxSideByFormat":{"TIFF":12},` + codes + `}}`, "TIFF"},
+		{"maxBytes without when", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,"maxBytes":100,` + codes + `}}`, "maxBytes"},
 		{"format under the minimum", `"AReq.Img":{` + image + `,"pixels":{"minSide":2,"maxSide":9,"maxSideByFormat":{"JPEG":1},` + codes + `}}`, "JPEG"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

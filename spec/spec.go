@@ -197,6 +197,11 @@ type PixelRule struct {
 	// images while the member has this value ("If set to true, the image
 	// constraints are").
 	When *bool `json:"when,omitempty"`
+	// MaxBytes, on a rule with When only, bounds each of the request's
+	// images after Base64 encoding while the member has When's value
+	// ("Size after Base64 encoding must not exceed 5 MB"); 0 = no bound of
+	// its own. An image over it is answered TooLarge.
+	MaxBytes int `json:"maxBytes,omitempty"`
 	// TooSmall and TooLarge are the error codes of an image outside the
 	// range, ones the action documents; CodeNote says why those when the
 	// action documents no code for that case.
@@ -229,6 +234,8 @@ func (p *PixelRule) check(m *Member, r *Rule) error {
 		return fmt.Errorf("pixels [%d, %d]: want 1 <= minSide <= maxSide", p.MinSide, p.MaxSide)
 	case p.TooSmall == "" || p.TooLarge == "":
 		return errors.New("pixels needs tooSmall and tooLarge error codes")
+	case p.MaxBytes < 0 || p.MaxBytes > 0 && p.When == nil:
+		return fmt.Errorf("pixels maxBytes %d: want a size in bytes, on a rule with when", p.MaxBytes)
 	}
 	for f, n := range p.MaxSideByFormat {
 		if !slices.Contains(pixelFormats, f) || n < p.MinSide {

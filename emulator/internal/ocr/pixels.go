@@ -2,6 +2,7 @@ package ocr
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/gif"
@@ -79,6 +80,16 @@ func checkPixels(action, name, format string, data []byte, own *spec.PixelRule, 
 	}
 	if len(bounds) == 0 {
 		return nil
+	}
+	// A setting's own size bound ("If set to true ... Size after Base64
+	// encoding must not exceed 5 MB"), whatever the format.
+	for _, b := range bounds {
+		if n := base64.StdEncoding.EncodedLen(len(data)); b.rule.MaxBytes > 0 && n > b.rule.MaxBytes {
+			mb := b.rule.MaxBytes >> 20
+			return catalog.WithMessage(b.rule.TooLarge,
+				fmt.Sprintf("The image `%s` is %d bytes after Base64 encoding; supported: at most %d MB (%s).", name, n, mb, b.when),
+				fmt.Sprintf("图片 `%s` 经 Base64 编码后为 %d 字节；支持：不超过 %d MB（%s）。", name, n, mb, b.when))
+		}
 	}
 	w, h, ok, err := Dimensions(data, format)
 	if !ok {

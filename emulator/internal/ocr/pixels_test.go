@@ -183,6 +183,48 @@ func TestPixelRanges(t *testing.T) {
 	}
 }
 
+// TestPixelSettingBytes: with ReturnHeadImage true, RecognizeIndonesiaIDCardOCR
+// takes images of at most 5 MB after Base64 encoding ("Image size after
+// encoding must not exceed 5M"), below its general 7 MB; without it, the
+// same picture is answered.
+func TestPixelSettingBytes(t *testing.T) {
+	// Noise does not compress: a 1100*1000 RGBA picture is a PNG of about
+	// 4.4 MB, 5.9 MB in Base64: over 5 MiB, under the general 7 MiB.
+	img := image.NewRGBA(image.Rect(0, 0, 1100, 1000))
+	x := uint32(1)
+	for i := range img.Pix {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		img.Pix[i] = byte(x)
+	}
+	var b bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.NoCompression}).Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	enc := base64.StdEncoding.EncodeToString(b.Bytes())
+	if n := len(enc); n <= 5<<20 || n > 7<<20 {
+		t.Fatalf("the picture is %d bytes in Base64, want between 5 and 7 MiB", n)
+	}
+	im := New(Config{})
+	for _, tc := range []struct {
+		head     any
+		wantCode string
+	}{{true, "LimitExceeded.TooLargeFileError"}, {false, ""}, {nil, ""}} {
+		params := map[string]any{"ImageBase64": enc}
+		if tc.head != nil {
+			params["ReturnHeadImage"] = tc.head
+		}
+		err := im.Prepare(context.Background(), call(t, "RecognizeIndonesiaIDCardOCR", params))
+		switch {
+		case tc.wantCode == "" && err != nil:
+			t.Errorf("ReturnHeadImage %v: refused %s %s", tc.head, err.Code, err.Message)
+		case tc.wantCode != "" && (err == nil || err.Code != tc.wantCode || !strings.Contains(err.Message, "at most 5 MB (ReturnHeadImage true)")):
+			t.Errorf("ReturnHeadImage %v: %+v, want %s saying at most 5 MB", tc.head, err, tc.wantCode)
+		}
+	}
+}
+
 // TestPixelRangesByURL: a downloaded picture is measured as a sent one,
 // and one whose header cannot be read is a decode failure.
 func TestPixelRangesByURL(t *testing.T) {
