@@ -263,6 +263,11 @@ func (l *loader) run(d time.Duration, count int, record bool) {
 	}
 }
 
+// reset forgets what the recorded runs measured (the connections stay).
+func (l *loader) reset() {
+	l.lat, l.errs, l.first, l.elapsed, l.serverCPU, l.clientCPU = l.lat[:0], 0, "", 0, 0, 0
+}
+
 func (l *loader) result() loadResult {
 	slices.Sort(l.lat)
 	r := loadResult{

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -16,13 +17,18 @@ import (
 // Apply.
 func BenchmarkCreateParallel(b *testing.B) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	for _, name := range []string{"memory", "bbolt"} {
+	for _, name := range []string{"memory", "bbolt", "memory-at-cap", "bbolt-at-cap"} {
 		b.Run(name, func(b *testing.B) {
+			// At the cap (10 000 here) every create evicts the oldest.
+			max := 200_000
+			if strings.HasSuffix(name, "-at-cap") {
+				max = 10_000
+			}
 			var st Store
-			if name == "memory" {
-				st = NewMemory(200_000)
+			if strings.HasPrefix(name, "memory") {
+				st = NewMemory(max)
 			} else {
-				bs, err := OpenBolt(b.TempDir(), 200_000, testCodec{})
+				bs, err := OpenBolt(b.TempDir(), max, testCodec{})
 				if err != nil {
 					b.Fatal(err)
 				}
