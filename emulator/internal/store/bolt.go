@@ -65,7 +65,7 @@ const boltFormat = "4"
 // after that.
 //
 // The token index (where each session's newest record is), the creation
-// order and the counts live in memory, about 150 bytes a session, and are
+// order and the counts live in memory, about 160 bytes a session, and are
 // read from the segments' headers when the file is opened.
 type Bolt struct {
 	db    *bolt.DB
