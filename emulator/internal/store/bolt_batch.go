@@ -41,6 +41,11 @@ type boltBatch struct {
 // took a fifth of the committer's time under load.
 func (b *Bolt) newBatch(tx *bolt.Tx) *boltBatch {
 	w := &b.batch
+	// A map does not shrink when cleared: after a batch that deleted many
+	// sessions (a reset), start afresh rather than keep its room.
+	if big := 4 * maxBatch; len(w.set) > big || len(w.del) > big || len(w.gone) > big || len(w.liveDelta) > big {
+		w.set = nil
+	}
 	if w.set == nil {
 		w.set, w.del, w.liveDelta, w.countDelta, w.gone = map[string]loc{}, map[string]bool{}, map[uint64]int{}, map[uint32]int{}, map[string]uint64{}
 	}
