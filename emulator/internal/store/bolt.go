@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -294,22 +295,12 @@ func (b *Bolt) load(tx *bolt.Tx) error {
 			}
 		}
 	}
-	byCreation := func(x, y orderEntry) int { return compareSeq(x.seq, y.seq) }
+	byCreation := func(x, y orderEntry) int { return cmp.Compare(x.seq, y.seq) }
 	if !slices.IsSortedFunc(b.order, byCreation) {
 		slices.SortFunc(b.order, byCreation)
 	}
 	b.n.Store(int64(len(b.index)))
 	return nil
-}
-
-func compareSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func metaUint(meta *bolt.Bucket, k []byte) uint64 {
@@ -583,10 +574,10 @@ func (b *Bolt) Update(token string, fn func(*Session) error) (*Session, error) {
 	return out, nil
 }
 
-// walkOrder calls fn with each live session's token, location and body,
+// walkOrder calls fn with each live session's JSON,
 // oldest or newest first, until fn returns false. It runs under the read
 // lock, in a read transaction.
-func (b *Bolt) walkOrder(tx *bolt.Tx, newest bool, fn func(token string, l loc, body []byte) bool) {
+func (b *Bolt) walkOrder(tx *bolt.Tx, newest bool, fn func(body []byte) bool) {
 	segs := tx.Bucket(bucketSegments)
 	var lastSeg uint64
 	var lastVal []byte
@@ -601,7 +592,7 @@ func (b *Bolt) walkOrder(tx *bolt.Tx, newest bool, fn func(token string, l loc, 
 		if uint64(l.off)+uint64(l.n) > uint64(len(lastVal)) {
 			return true
 		}
-		return fn(e.token, l, lastVal[l.off:l.off+l.n])
+		return fn(lastVal[l.off : l.off+l.n])
 	}
 	if newest {
 		for i := len(b.order) - 1; i >= b.first; i-- {
@@ -622,7 +613,7 @@ func (b *Bolt) walkOrder(tx *bolt.Tx, newest bool, fn func(token string, l loc, 
 func (b *Bolt) List(f Filter) []*Session {
 	var out []*Session
 	_ = b.read(func(tx *bolt.Tx) error {
-		b.walkOrder(tx, false, func(_ string, _ loc, body []byte) bool {
+		b.walkOrder(tx, false, func(body []byte) bool {
 			if s, err := b.decode(body); err == nil && f.Match(s) {
 				out = append(out, s)
 			}
@@ -637,7 +628,7 @@ func (b *Bolt) List(f Filter) []*Session {
 // end and decodes only the sessions it hands out.
 func (b *Bolt) WalkNewest(fn func(*Session) bool) {
 	_ = b.read(func(tx *bolt.Tx) error {
-		b.walkOrder(tx, true, func(_ string, _ loc, body []byte) bool {
+		b.walkOrder(tx, true, func(body []byte) bool {
 			s, err := b.decode(body)
 			return err != nil || fn(s)
 		})
@@ -648,9 +639,8 @@ func (b *Bolt) WalkNewest(fn func(*Session) bool) {
 // Delete implements Store.
 func (b *Bolt) Delete(f Filter) int {
 	op, err := b.write(func(w *boltBatch) (int, []string, error, error) {
-		n := 0
 		var doomed []string
-		err := w.walk(func(token string, l loc, body []byte) (bool, error) {
+		err := w.walk(func(token string, body []byte) {
 			s, err := b.decode(body)
 			if err != nil {
 				s = &Session{}
@@ -658,16 +648,14 @@ func (b *Bolt) Delete(f Filter) int {
 			if f.Match(s) {
 				doomed = append(doomed, token)
 			}
-			return true, nil
 		})
 		if err != nil {
 			return 0, nil, nil, err
 		}
 		for _, t := range doomed {
 			w.forget(t)
-			n++
 		}
-		return -n, nil, nil, nil
+		return -len(doomed), nil, nil, nil
 	})
 	if err != nil {
 		return 0

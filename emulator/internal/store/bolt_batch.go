@@ -1,8 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
-
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -149,22 +147,19 @@ func (w *boltBatch) oldest() (orderEntry, bool) {
 	return orderEntry{}, false
 }
 
-// walk calls fn with each live session, oldest first, until it returns
-// false or an error.
-func (w *boltBatch) walk(fn func(token string, l loc, body []byte) (bool, error)) error {
+// walk calls fn with each live session's token and JSON, oldest first.
+func (w *boltBatch) walk(fn func(token string, body []byte)) error {
 	for i := w.first; i < w.orderLen(); i++ {
 		e := w.entry(i)
-		l, ok := w.lookup(e.token)
-		if !ok || l.seq != e.seq {
+		if !w.alive(e) {
 			continue
 		}
+		l, _ := w.lookup(e.token)
 		body, err := w.body(l)
 		if err != nil {
 			return err
 		}
-		if more, err := fn(e.token, l, body); err != nil || !more {
-			return err
-		}
+		fn(e.token, body)
 	}
 	return nil
 }
@@ -202,7 +197,7 @@ func (w *boltBatch) finish() error {
 			if q < floor {
 				continue
 			}
-			if err := gb.Put([]byte(t), binary.BigEndian.AppendUint64(nil, q)); err != nil {
+			if err := gb.Put([]byte(t), seqKey(q)); err != nil {
 				return err
 			}
 		}
