@@ -62,18 +62,6 @@ func (rc *receiver) body(i int) map[string]any {
 
 func ok200(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 type deliveryJSON struct {
 	ID             string     `json:"id"`
 	URL            string     `json:"url"`

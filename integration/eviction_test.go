@@ -131,11 +131,8 @@ func TestEvictionVisible(t *testing.T) {
 				t.Errorf("journal note %+v: want an EVENT naming the first evicted token, its count and the cap", note)
 			}
 			if logs != nil {
-				deadline := time.Now().Add(5 * time.Second)
-				for !strings.Contains(logs(), "sessions evicted") && time.Now().Before(deadline) {
-					time.Sleep(20 * time.Millisecond)
-				}
-				if out := logs(); !strings.Contains(out, "sessions evicted") || !strings.Contains(out, "maxSessions=3") {
+				waitFor(t, 5*time.Second, "the binary's eviction log line", func() bool { return strings.Contains(logs(), "sessions evicted") })
+				if out := logs(); !strings.Contains(out, "maxSessions=3") {
 					t.Errorf("the binary's log has no eviction line:\n%s", out)
 				}
 			}

@@ -199,6 +199,19 @@ func waitReady(base string, within time.Duration, exited <-chan error) error {
 	return waitRoute(base, "/_emulator/ready", within, exited)
 }
 
+// waitFor polls cond until it holds or the deadline passes: the one
+// bounded wait of the suites (no fixed sleep).
+func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // waitRoute polls a route of the emulator at base until it answers 200.
 func waitRoute(base, route string, within time.Duration, exited <-chan error) error {
 	deadline := time.Now().Add(within)

@@ -191,16 +191,10 @@ func startTLSBinary(t *testing.T) (*process, string, string) {
 	certPath := filepath.Join(t.TempDir(), "cert.pem")
 	tlsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	p := startBinary(t, "EMULATOR_TLS=true", "EMULATOR_TLS_ADDR="+tlsAddr, "EMULATOR_TLS_WRITE_CERT="+certPath)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if fi, err := os.Stat(certPath); err == nil && fi.Size() > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator did not write %s\nstdout:\n%s\nstderr:\n%s", certPath, p.Stdout, p.Stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, "the emulator to write "+certPath, func() bool {
+		fi, err := os.Stat(certPath)
+		return err == nil && fi.Size() > 0
+	})
 	return p, tlsAddr, certPath
 }
 

@@ -38,7 +38,7 @@ func TestBinaryScenarioReload(t *testing.T) {
 		}
 		return ""
 	}
-	waitFor := func(want string) {
+	waitDescription := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
@@ -49,7 +49,7 @@ func TestBinaryScenarioReload(t *testing.T) {
 		}
 		t.Fatalf("description = %q, want %q\nstderr:\n%s", description(), want, p.Stderr)
 	}
-	waitFor("first version")
+	waitDescription("first version")
 
 	// The user scenario decides a session selected by RuleId.
 	c := goClient(p.target, credMain)
@@ -63,18 +63,14 @@ func TestBinaryScenarioReload(t *testing.T) {
 	}
 
 	write("name: my-flow\ndescription: second version\nresult: {errorCode: 0}\n")
-	waitFor("second version")
+	waitDescription("second version")
 
 	write("name: my-flow\ndescription: [broken\n")
 	// Wait for the reload to have seen the broken file (it reports it with
 	// its path and line), then check the last good set stayed.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(p.Stderr.String(), "mine.yaml:") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the broken file was not reported with its path and line within 10 s:\n%s", p.Stderr)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	waitFor(t, 10*time.Second, "the broken file reported with its path and line", func() bool {
+		return strings.Contains(p.Stderr.String(), "mine.yaml:")
+	})
 	if d := description(); d != "second version" {
 		t.Fatalf("a broken file replaced the last good set: %q", d)
 	}
@@ -87,5 +83,5 @@ func TestBinaryScenarioReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = q
-	waitFor("third version")
+	waitDescription("third version")
 }

@@ -293,13 +293,9 @@ func TestReplicasEngineLost(t *testing.T) {
 	e.Stop()
 	p := startBinaryServing(t, "EMULATOR_STORE="+e.URL(0))
 	waitReadyStatus(t, p.BaseURL, http.StatusServiceUnavailable, 5*time.Second)
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(p.Stderr.String(), "waiting for the session store") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !strings.Contains(p.Stderr.String(), "waiting for the session store") {
-		t.Errorf("no message about the engine at start:\n%s", p.Stderr)
-	}
+	waitFor(t, 5*time.Second, "a message about the engine at start", func() bool {
+		return strings.Contains(p.Stderr.String(), "waiting for the session store")
+	})
 	e.Restart(t)
 	waitReadyStatus(t, p.BaseURL, http.StatusOK, 10*time.Second)
 
